@@ -1,0 +1,71 @@
+//! Plaza's domain: the policy, people, sites, written authorizations, the authorization
+//! decision, and the tamper-evident record (canonical payloads, hash chain, RFC 9162 Merkle
+//! tree, signed checkpoints and the verifier).
+//!
+//! This crate does no I/O: no database, no network, no files. Time comes in through [`Clock`],
+//! randomness as bytes from the caller. Storage, server and CLI depend on it, never the reverse.
+
+pub mod authz;
+pub mod checkpoint;
+pub mod error;
+pub mod merkle;
+pub mod people;
+pub mod policy;
+pub mod record;
+pub mod sites;
+pub mod time;
+pub mod valid;
+pub mod verify;
+
+pub use error::{Error, Result};
+pub use time::{Clock, FixedClock, SystemClock, Timestamp};
+
+/// Lower-case hexadecimal encoding of bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(DIGITS[(b >> 4) as usize] as char);
+        out.push(DIGITS[(b & 0xf) as usize] as char);
+    }
+    out
+}
+
+/// Decodes lower- or upper-case hexadecimal; `None` if the text is not hex of even length.
+pub fn unhex(text: &str) -> Option<Vec<u8>> {
+    fn nibble(c: u8) -> Option<u8> {
+        match c {
+            b'0'..=b'9' => Some(c - b'0'),
+            b'a'..=b'f' => Some(c - b'a' + 10),
+            b'A'..=b'F' => Some(c - b'A' + 10),
+            _ => None,
+        }
+    }
+    let bytes = text.as_bytes();
+    if bytes.len() % 2 != 0 {
+        return None;
+    }
+    bytes
+        .chunks(2)
+        .map(|p| Some(nibble(p[0])? << 4 | nibble(p[1])?))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn hex_round_trips(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
+            prop_assert_eq!(unhex(&hex(&bytes)), Some(bytes));
+        }
+    }
+
+    #[test]
+    fn unhex_rejects_odd_and_non_hex() {
+        assert_eq!(unhex("abc"), None);
+        assert_eq!(unhex("zz"), None);
+    }
+}
