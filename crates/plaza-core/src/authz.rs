@@ -26,7 +26,14 @@ pub enum Level {
 
 impl Level {
     /// Every level.
-    pub const ALL: [Level; 6] = [Level::View, Level::Comment, Level::Edit, Level::Publish, Level::Moderate, Level::Administer];
+    pub const ALL: [Level; 6] = [
+        Level::View,
+        Level::Comment,
+        Level::Edit,
+        Level::Publish,
+        Level::Moderate,
+        Level::Administer,
+    ];
 
     /// Stable name.
     pub fn as_str(self) -> &'static str {
@@ -46,17 +53,30 @@ impl Level {
             Level::View => "view the site and its activity",
             Level::Comment => "view the site and comment on behalf of the City",
             Level::Edit => "view, comment, and prepare and edit content for approval",
-            Level::Publish => "view, comment, edit, and publish approved content on behalf of the City",
-            Level::Moderate => "view the site and moderate public comments under section C.7 of the policy",
+            Level::Publish => {
+                "view, comment, edit, and publish approved content on behalf of the City"
+            }
+            Level::Moderate => {
+                "view the site and moderate public comments under section C.7 of the policy"
+            }
             Level::Administer => "establish and administer the site, including all of the above",
         }
     }
 
     /// Parses a level.
     pub fn parse(s: &str) -> Result<Level> {
-        Level::ALL.into_iter().find(|l| l.as_str() == s.trim()).ok_or_else(|| {
-            Error::invalid("level", format!("unknown level {:?} (view, comment, edit, publish, moderate, administer)", s.trim()))
-        })
+        Level::ALL
+            .into_iter()
+            .find(|l| l.as_str() == s.trim())
+            .ok_or_else(|| {
+                Error::invalid(
+                    "level",
+                    format!(
+                        "unknown level {:?} (view, comment, edit, publish, moderate, administer)",
+                        s.trim()
+                    ),
+                )
+            })
     }
 
     /// Whether holding `self` includes `needed`.
@@ -92,7 +112,9 @@ pub struct Grant {
 impl Grant {
     /// Whether the grant is in force at `now`.
     pub fn in_force(&self, now: Timestamp) -> bool {
-        self.starts_at <= now && self.ends_at.is_none_or(|e| now < e) && self.revoked_at.is_none_or(|r| now < r)
+        self.starts_at <= now
+            && self.ends_at.is_none_or(|e| now < e)
+            && self.revoked_at.is_none_or(|r| now < r)
     }
 }
 
@@ -117,7 +139,9 @@ impl Principal {
 
     /// Whether the person holds a grant of at least `level` on the site at `now`.
     pub fn holds(&self, site_id: i64, level: Level, now: Timestamp) -> bool {
-        self.grants.iter().any(|g| g.site_id == site_id && g.level.includes(level) && g.in_force(now))
+        self.grants
+            .iter()
+            .any(|g| g.site_id == site_id && g.level.includes(level) && g.in_force(now))
     }
 
     /// Whether the person may see the whole site register (not only their own sites).
@@ -127,7 +151,14 @@ impl Principal {
 }
 
 /// The roles that oversee every site and person: the register is theirs to see.
-const OVERSIGHT: &[Role] = &[Role::CityManager, Role::Pio, Role::Clerk, Role::Legal, Role::Hr, Role::Risk];
+const OVERSIGHT: &[Role] = &[
+    Role::CityManager,
+    Role::Pio,
+    Role::Clerk,
+    Role::Legal,
+    Role::Hr,
+    Role::Risk,
+];
 
 /// Everything a person can ask to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -153,7 +184,9 @@ pub enum Action {
     GrantAuthorization,
     RevokeAuthorization,
     /// Record the signed letter or the grantee's in-app attestation of the grant to `person`.
-    AttestAuthorization { grantee: i64 },
+    AttestAuthorization {
+        grantee: i64,
+    },
     ViewRecord,
     ExportRecord,
     ViewPolicy,
@@ -187,11 +220,19 @@ impl Decision {
 }
 
 fn rule(ok: bool, why: impl FnOnce() -> String) -> Decision {
-    if ok { Decision::Allow } else { Decision::Deny(why()) }
+    if ok {
+        Decision::Allow
+    } else {
+        Decision::Deny(why())
+    }
 }
 
 fn roles_text(roles: &[Role]) -> String {
-    roles.iter().map(|r| r.label()).collect::<Vec<_>>().join(" or ")
+    roles
+        .iter()
+        .map(|r| r.label())
+        .collect::<Vec<_>>()
+        .join(" or ")
 }
 
 /// Decides whether `who` may do `action` at `now`. Deny by default: every action is listed.
@@ -210,41 +251,58 @@ pub fn decide(who: &Principal, action: Action, now: Timestamp) -> Decision {
         Role::Moderator,
         Role::Staff,
     ];
-    let need = |roles: &'static [Role]| rule(who.any(roles), || format!("only the {} may do this", roles_text(roles)));
+    let need = |roles: &'static [Role]| {
+        rule(who.any(roles), || {
+            format!("only the {} may do this", roles_text(roles))
+        })
+    };
     match action {
         ViewDashboard | ViewPolicy | AcknowledgePolicy => {
-            rule(who.any(staff_roles) || who.has(Role::Official), || "no role in Plaza".into())
+            rule(who.any(staff_roles) || who.has(Role::Official), || {
+                "no role in Plaza".into()
+            })
         }
-        ListSites | ProposeSite => rule(who.any(staff_roles), || "only City staff may do this".into()),
-        ViewSite(site) | ViewContent(site) => rule(who.sees_all_sites() || who.has(Role::Moderator) || who.holds(site, Level::View, now), || {
-            "you hold no written authorization for this site".into()
+        ListSites | ProposeSite => rule(who.any(staff_roles), || {
+            "only City staff may do this".into()
         }),
+        ViewSite(site) | ViewContent(site) => rule(
+            who.sees_all_sites() || who.has(Role::Moderator) || who.holds(site, Level::View, now),
+            || "you hold no written authorization for this site".into(),
+        ),
         OpenConsultation => need(&[Role::CityManager, Role::Pio]),
         Consult(Area::Legal) => need(&[Role::Legal]),
         Consult(Area::Hr) => need(&[Role::Hr]),
         Consult(Area::Risk) => need(&[Role::Risk]),
         ApproveSite | GrantAuthorization => need(&[Role::CityManager]),
-        ActivateSite(site) | SuspendSite(site) | ReactivateSite(site) => {
-            rule(who.any(&[Role::CityManager, Role::Pio]) || who.holds(site, Level::Administer, now), || {
-                "only the City Manager, the PIO or a site administrator may do this".into()
-            })
-        }
+        ActivateSite(site) | SuspendSite(site) | ReactivateSite(site) => rule(
+            who.any(&[Role::CityManager, Role::Pio]) || who.holds(site, Level::Administer, now),
+            || "only the City Manager, the PIO or a site administrator may do this".into(),
+        ),
         TerminateSite(_) => need(&[Role::CityManager, Role::Pio]),
         ViewPeople | ViewAuthorizations => need(OVERSIGHT),
-        ViewPerson(id) => rule(who.person_id == id || who.any(OVERSIGHT), || "you may only see your own profile".into()),
+        ViewPerson(id) => rule(who.person_id == id || who.any(OVERSIGHT), || {
+            "you may only see your own profile".into()
+        }),
         ManagePeople => need(&[Role::CityManager, Role::Pio, Role::Hr]),
         ManageBodies => need(&[Role::CityManager, Role::Pio, Role::Clerk]),
         RevokeAuthorization => need(&[Role::CityManager, Role::Pio]),
-        AttestAuthorization { grantee } => rule(who.person_id == grantee || who.has(Role::CityManager), || {
-            "only the authorized person or the City Manager may attest a written authorization".into()
-        }),
+        AttestAuthorization { grantee } => rule(
+            who.person_id == grantee || who.has(Role::CityManager),
+            || {
+                "only the authorized person or the City Manager may attest a written authorization"
+                    .into()
+            },
+        ),
         ViewRecord => need(OVERSIGHT),
         ExportRecord => need(&[Role::Clerk, Role::Legal, Role::Pio]),
         LoadPolicy => need(&[Role::CityManager, Role::Pio]),
-        Publish(site) => rule(who.holds(site, Level::Publish, now), || "publishing needs a written authorization at publish level for this site".into()),
-        Moderate(site) => rule(who.has(Role::Pio) || who.holds(site, Level::Moderate, now), || {
-            "moderating needs a written authorization at moderate level for this site".into()
+        Publish(site) => rule(who.holds(site, Level::Publish, now), || {
+            "publishing needs a written authorization at publish level for this site".into()
         }),
+        Moderate(site) => rule(
+            who.has(Role::Pio) || who.holds(site, Level::Moderate, now),
+            || "moderating needs a written authorization at moderate level for this site".into(),
+        ),
     }
 }
 
@@ -253,7 +311,12 @@ mod tests {
     use super::*;
 
     fn p(roles: &[Role]) -> Principal {
-        Principal { person_id: 1, roles: roles.to_vec(), disabled: false, grants: vec![] }
+        Principal {
+            person_id: 1,
+            roles: roles.to_vec(),
+            disabled: false,
+            grants: vec![],
+        }
     }
 
     #[test]
@@ -273,7 +336,13 @@ mod tests {
     fn grants_are_time_bounded_and_revocable() {
         let now = Timestamp(1000);
         let mut who = p(&[Role::Staff]);
-        who.grants.push(Grant { site_id: 9, level: Level::Publish, starts_at: Timestamp(0), ends_at: Some(Timestamp(2000)), revoked_at: None });
+        who.grants.push(Grant {
+            site_id: 9,
+            level: Level::Publish,
+            starts_at: Timestamp(0),
+            ends_at: Some(Timestamp(2000)),
+            revoked_at: None,
+        });
         assert!(decide(&who, Action::Publish(9), now).allowed());
         assert!(!decide(&who, Action::Publish(8), now).allowed());
         assert!(!decide(&who, Action::Publish(9), Timestamp(2000)).allowed());
@@ -286,7 +355,11 @@ mod tests {
     fn disabled_people_can_do_nothing() {
         let mut who = p(&Role::ALL);
         who.disabled = true;
-        for a in [Action::ViewDashboard, Action::ApproveSite, Action::ViewRecord] {
+        for a in [
+            Action::ViewDashboard,
+            Action::ApproveSite,
+            Action::ViewRecord,
+        ] {
             assert!(!decide(&who, a, Timestamp(0)).allowed());
         }
     }
@@ -296,14 +369,31 @@ mod tests {
         for r in Role::ALL {
             let allowed = decide(&p(&[r]), Action::GrantAuthorization, Timestamp(0)).allowed();
             assert_eq!(allowed, r == Role::CityManager, "{r}");
-            assert_eq!(decide(&p(&[r]), Action::ApproveSite, Timestamp(0)).allowed(), r == Role::CityManager);
+            assert_eq!(
+                decide(&p(&[r]), Action::ApproveSite, Timestamp(0)).allowed(),
+                r == Role::CityManager
+            );
         }
     }
 
     #[test]
     fn consultation_areas_belong_to_their_roles() {
-        assert!(decide(&p(&[Role::Legal]), Action::Consult(Area::Legal), Timestamp(0)).allowed());
+        assert!(
+            decide(
+                &p(&[Role::Legal]),
+                Action::Consult(Area::Legal),
+                Timestamp(0)
+            )
+            .allowed()
+        );
         assert!(!decide(&p(&[Role::Legal]), Action::Consult(Area::Hr), Timestamp(0)).allowed());
-        assert!(!decide(&p(&[Role::CityManager]), Action::Consult(Area::Risk), Timestamp(0)).allowed());
+        assert!(
+            !decide(
+                &p(&[Role::CityManager]),
+                Action::Consult(Area::Risk),
+                Timestamp(0)
+            )
+            .allowed()
+        );
     }
 }

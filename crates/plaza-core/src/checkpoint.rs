@@ -109,10 +109,18 @@ mod tests {
     #[test]
     fn sign_and_verify() {
         let key = SigningKey::from_seed(&[7u8; 32]);
-        let cp = Checkpoint { origin: "test".into(), tree_size: 3, root: [1u8; 32], at: Timestamp(5) };
+        let cp = Checkpoint {
+            origin: "test".into(),
+            tree_size: 3,
+            root: [1u8; 32],
+            at: Timestamp(5),
+        };
         let sig = cp.sign(&key);
         assert!(cp.verify(&key.public_key(), &sig));
-        let forged = Checkpoint { tree_size: 4, ..cp.clone() };
+        let forged = Checkpoint {
+            tree_size: 4,
+            ..cp.clone()
+        };
         assert!(!forged.verify(&key.public_key(), &sig));
         let other = SigningKey::from_seed(&[8u8; 32]);
         assert!(!cp.verify(&other.public_key(), &sig));

@@ -79,7 +79,13 @@ fn path(m: usize, d: &[Hash], out: &mut Vec<Hash>) {
 }
 
 /// Verifies an inclusion proof (RFC 9162 section 2.1.3.2).
-pub fn verify_inclusion(index: u64, tree_size: u64, leaf: &Hash, proof: &[Hash], root: &Hash) -> bool {
+pub fn verify_inclusion(
+    index: u64,
+    tree_size: u64,
+    leaf: &Hash,
+    proof: &[Hash],
+    root: &Hash,
+) -> bool {
     if index >= tree_size {
         return false;
     }
@@ -137,7 +143,13 @@ fn subproof(m: usize, d: &[Hash], whole: bool, out: &mut Vec<Hash>) {
 }
 
 /// Verifies a consistency proof (RFC 9162 section 2.1.4.2).
-pub fn verify_consistency(first: u64, second: u64, first_root: &Hash, second_root: &Hash, proof: &[Hash]) -> bool {
+pub fn verify_consistency(
+    first: u64,
+    second: u64,
+    first_root: &Hash,
+    second_root: &Hash,
+    proof: &[Hash],
+) -> bool {
     if first == 0 || first > second {
         return false;
     }
@@ -216,6 +228,41 @@ impl CompactRange {
         self.size += 1;
     }
 
+    /// Serialises the range: the size (8 bytes, big-endian), then per subtree its height
+    /// (1 byte) and hash (32 bytes). Stored with each checkpoint so that the next one only
+    /// reads the entries added since.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(8 + 33 * self.stack.len());
+        out.extend_from_slice(&self.size.to_be_bytes());
+        for (h, hash) in &self.stack {
+            out.push(*h as u8);
+            out.extend_from_slice(hash);
+        }
+        out
+    }
+
+    /// Reads a serialised range; `None` if the bytes are not one (wrong length, or heights that
+    /// do not add up to the size).
+    pub fn from_bytes(bytes: &[u8]) -> Option<CompactRange> {
+        if bytes.len() < 8 || (bytes.len() - 8) % 33 != 0 {
+            return None;
+        }
+        let size = u64::from_be_bytes(bytes[..8].try_into().ok()?);
+        let mut stack = Vec::new();
+        let mut total: u64 = 0;
+        let mut last_height = u32::MAX;
+        for chunk in bytes[8..].chunks(33) {
+            let h = chunk[0] as u32;
+            if h >= 64 || h >= last_height {
+                return None;
+            }
+            last_height = h;
+            total = total.checked_add(1u64 << h)?;
+            stack.push((h, chunk[1..].try_into().ok()?));
+        }
+        (total == size).then_some(CompactRange { size, stack })
+    }
+
     /// The root of the tree of all leaves pushed so far.
     pub fn root(&self) -> Hash {
         let mut iter = self.stack.iter().rev();
@@ -232,7 +279,9 @@ mod tests {
     use proptest::prelude::*;
 
     fn leaves(n: usize) -> Vec<Hash> {
-        (0..n).map(|i| leaf_hash(format!("leaf {i}").as_bytes())).collect()
+        (0..n)
+            .map(|i| leaf_hash(format!("leaf {i}").as_bytes()))
+            .collect()
     }
 
     #[test]
@@ -249,19 +298,40 @@ mod tests {
             let r = root(&l);
             for i in 0..n {
                 let p = inclusion_proof(i, &l).unwrap();
-                assert!(verify_inclusion(i as u64, n as u64, &l[i], &p, &r), "n={n} i={i}");
+                assert!(
+                    verify_inclusion(i as u64, n as u64, &l[i], &p, &r),
+                    "n={n} i={i}"
+                );
                 // a wrong leaf or index fails
-                assert!(!verify_inclusion(i as u64, n as u64, &leaf_hash(b"other"), &p, &r));
+                assert!(!verify_inclusion(
+                    i as u64,
+                    n as u64,
+                    &leaf_hash(b"other"),
+                    &p,
+                    &r
+                ));
                 if n > 1 {
-                    assert!(!verify_inclusion(((i + 1) % n) as u64, n as u64, &l[i], &p, &r) || l[i] == l[(i + 1) % n]);
+                    assert!(
+                        !verify_inclusion(((i + 1) % n) as u64, n as u64, &l[i], &p, &r)
+                            || l[i] == l[(i + 1) % n]
+                    );
                 }
             }
             for m in 1..=n {
                 let p = consistency_proof(m, &l).unwrap();
                 let rm = root(&l[..m]);
-                assert!(verify_consistency(m as u64, n as u64, &rm, &r, &p), "m={m} n={n}");
+                assert!(
+                    verify_consistency(m as u64, n as u64, &rm, &r, &p),
+                    "m={m} n={n}"
+                );
                 if m < n {
-                    assert!(!verify_consistency(m as u64, n as u64, &leaf_hash(b"x"), &r, &p));
+                    assert!(!verify_consistency(
+                        m as u64,
+                        n as u64,
+                        &leaf_hash(b"x"),
+                        &r,
+                        &p
+                    ));
                 }
             }
         }
@@ -280,6 +350,9 @@ mod tests {
             }
             prop_assert_eq!(c.root(), root(&l));
             prop_assert_eq!(c.size(), n as u64);
+            let back = CompactRange::from_bytes(&c.to_bytes()).unwrap();
+            prop_assert_eq!(back.root(), c.root());
+            prop_assert_eq!(back.size(), c.size());
         }
 
         #[test]

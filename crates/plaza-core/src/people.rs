@@ -72,7 +72,10 @@ impl Role {
             .find(|r| r.as_str() == s.trim())
             .ok_or_else(|| {
                 let names: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
-                Error::invalid("roles", format!("unknown role {:?} (known: {})", s.trim(), names.join(", ")))
+                Error::invalid(
+                    "roles",
+                    format!("unknown role {:?} (known: {})", s.trim(), names.join(", ")),
+                )
             })
     }
 
@@ -94,7 +97,11 @@ impl Role {
 
     /// Joins roles for storage.
     pub fn join(roles: &[Role]) -> String {
-        roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(",")
+        roles
+            .iter()
+            .map(|r| r.as_str())
+            .collect::<Vec<_>>()
+            .join(",")
     }
 }
 
@@ -129,10 +136,16 @@ impl NewPerson {
     ) -> Result<NewPerson> {
         let roles = Role::parse_list(roles)?;
         if body_id.is_some() && !roles.contains(&Role::Official) {
-            return Err(Error::invalid("body", "only officials sit on a legislative body"));
+            return Err(Error::invalid(
+                "body",
+                "only officials sit on a legislative body",
+            ));
         }
         if roles.contains(&Role::Official) && body_id.is_none() {
-            return Err(Error::invalid("body", "an official must belong to a legislative body"));
+            return Err(Error::invalid(
+                "body",
+                "an official must belong to a legislative body",
+            ));
         }
         Ok(NewPerson {
             name: valid::short_text("name", name, MAX_SHORT)?,
@@ -163,10 +176,17 @@ impl NewBody {
         if quorum <= seats / 2 || quorum > seats {
             return Err(Error::invalid(
                 "quorum",
-                format!("must be more than half the seats and at most all of them ({} to {seats})", seats / 2 + 1),
+                format!(
+                    "must be more than half the seats and at most all of them ({} to {seats})",
+                    seats / 2 + 1
+                ),
             ));
         }
-        Ok(NewBody { name, seats, quorum })
+        Ok(NewBody {
+            name,
+            seats,
+            quorum,
+        })
     }
 }
 
@@ -180,7 +200,10 @@ pub struct NewOfficialAccount {
 impl NewOfficialAccount {
     /// Checks an account.
     pub fn parse(platform: &str, handle: &str) -> Result<NewOfficialAccount> {
-        Ok(NewOfficialAccount { platform: Platform::parse(platform)?, handle: valid::handle("handle", handle)? })
+        Ok(NewOfficialAccount {
+            platform: Platform::parse(platform)?,
+            handle: valid::handle("handle", handle)?,
+        })
     }
 }
 
@@ -194,29 +217,67 @@ mod tests {
 
     #[test]
     fn unknown_role_is_named() {
-        let e = NewPerson::parse("A", "B", "a@arborvale.gov", "C", "pio,wizard", None, &domains()).unwrap_err();
+        let e = NewPerson::parse(
+            "A",
+            "B",
+            "a@arborvale.gov",
+            "C",
+            "pio,wizard",
+            None,
+            &domains(),
+        )
+        .unwrap_err();
         assert_eq!(e.field(), Some("roles"));
         assert!(e.to_string().contains("wizard"));
     }
 
     #[test]
     fn person_email_must_be_official() {
-        let e = NewPerson::parse("A", "B", "a@gmail.com", "C", "pio", None, &domains()).unwrap_err();
+        let e =
+            NewPerson::parse("A", "B", "a@gmail.com", "C", "pio", None, &domains()).unwrap_err();
         assert_eq!(e.field(), Some("email"));
     }
 
     #[test]
     fn officials_and_bodies() {
-        assert!(NewPerson::parse("A", "B", "a@arborvale.gov", "C", "official", None, &domains()).is_err());
-        assert!(NewPerson::parse("A", "B", "a@arborvale.gov", "C", "official", Some(1), &domains()).is_ok());
+        assert!(
+            NewPerson::parse(
+                "A",
+                "B",
+                "a@arborvale.gov",
+                "C",
+                "official",
+                None,
+                &domains()
+            )
+            .is_err()
+        );
+        assert!(
+            NewPerson::parse(
+                "A",
+                "B",
+                "a@arborvale.gov",
+                "C",
+                "official",
+                Some(1),
+                &domains()
+            )
+            .is_ok()
+        );
         assert!(NewBody::parse("Council", 5, 3).is_ok());
-        assert_eq!(NewBody::parse("Council", 5, 2).unwrap_err().field(), Some("quorum"));
+        assert_eq!(
+            NewBody::parse("Council", 5, 2).unwrap_err().field(),
+            Some("quorum")
+        );
         assert!(NewBody::parse("Council", 0, 0).is_err());
     }
 
     #[test]
     fn role_lists() {
-        assert_eq!(Role::parse_list("staff, pio,staff").unwrap(), vec![Role::Pio, Role::Staff]);
+        assert_eq!(
+            Role::parse_list("staff, pio,staff").unwrap(),
+            vec![Role::Pio, Role::Staff]
+        );
         assert!(Role::parse_list(" , ").is_err());
     }
 }

@@ -17,12 +17,30 @@ pub const FORMAT: i64 = 1;
 /// The branding items a site can be checked for (B.2, B.13, B.24, B.25, C.8, G.1).
 pub const BRANDING_ITEMS: &[(&str, &str)] = &[
     ("city_logo", "City logo (B.2)"),
-    ("official_email", "Official City email address as contact (B.2)"),
-    ("website_link", "Link to the official City website (B.2, B.25)"),
-    ("other_sites_links", "Links to other City social media sites (B.2)"),
-    ("official_statement", "Statement that the site is official and follows the Social Media Policy (B.13, B.24)"),
-    ("policy_links", "Link to the Social Media Policy and the Comments Policy (B.24)"),
-    ("endorsement_disclaimer", "Disclaimer that public content is not endorsed by the City (C.8, G.1)"),
+    (
+        "official_email",
+        "Official City email address as contact (B.2)",
+    ),
+    (
+        "website_link",
+        "Link to the official City website (B.2, B.25)",
+    ),
+    (
+        "other_sites_links",
+        "Links to other City social media sites (B.2)",
+    ),
+    (
+        "official_statement",
+        "Statement that the site is official and follows the Social Media Policy (B.13, B.24)",
+    ),
+    (
+        "policy_links",
+        "Link to the Social Media Policy and the Comments Policy (B.24)",
+    ),
+    (
+        "endorsement_disclaimer",
+        "Disclaimer that public content is not endorsed by the City (C.8, G.1)",
+    ),
 ];
 
 /// One problem in a policy file.
@@ -140,9 +158,11 @@ impl Policy {
     /// The clauses of the Comments Policy shown to the public (B.24): C.7 and its categories,
     /// C.8, C.9, C.11 and D.2.
     pub fn comments_policy(&self) -> impl Iterator<Item = &Clause> {
-        self.clauses
-            .iter()
-            .filter(|c| c.id == "C.7" || c.is_comment_category() || ["C.8", "C.9", "C.11", "D.2"].contains(&c.id.as_str()))
+        self.clauses.iter().filter(|c| {
+            c.id == "C.7"
+                || c.is_comment_category()
+                || ["C.8", "C.9", "C.11", "D.2"].contains(&c.id.as_str())
+        })
     }
 
     /// The default policy, parsed. The default file is tested to parse.
@@ -153,8 +173,8 @@ impl Policy {
 
 /// The roman numerals of the 21 C.7 categories.
 pub const CATEGORY_NUMERALS: [&str; 21] = [
-    "i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii", "xiii", "xiv", "xv", "xvi", "xvii",
-    "xviii", "xix", "xx", "xxi",
+    "i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii", "xiii", "xiv", "xv",
+    "xvi", "xvii", "xviii", "xix", "xx", "xxi",
 ];
 
 #[derive(Deserialize)]
@@ -220,14 +240,24 @@ struct Lines<'a> {
 impl Lines<'_> {
     fn line_of(&self, offset: usize) -> usize {
         let end = offset.min(self.text.len());
-        self.text.as_bytes()[..end].iter().filter(|b| **b == b'\n').count() + 1
+        self.text.as_bytes()[..end]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count()
+            + 1
     }
     fn at<T>(&mut self, s: &Spanned<T>, message: impl Into<String>) {
         let line = self.line_of(s.span().start);
-        self.errors.push(PolicyError { line, message: message.into() });
+        self.errors.push(PolicyError {
+            line,
+            message: message.into(),
+        });
     }
     fn nowhere(&mut self, message: impl Into<String>) {
-        self.errors.push(PolicyError { line: 0, message: message.into() });
+        self.errors.push(PolicyError {
+            line: 0,
+            message: message.into(),
+        });
     }
 }
 
@@ -236,8 +266,10 @@ fn valid_clause_id(id: &str) -> bool {
     let (Some(section), Some(number)) = (parts.next(), parts.next()) else {
         return false;
     };
-    let section_ok = section.len() == 1 && ('A'..='Z').contains(&section.chars().next().unwrap_or(' '));
-    let number_ok = !number.is_empty() && number.len() <= 3 && number.chars().all(|c| c.is_ascii_digit());
+    let section_ok =
+        section.len() == 1 && ('A'..='Z').contains(&section.chars().next().unwrap_or(' '));
+    let number_ok =
+        !number.is_empty() && number.len() <= 3 && number.chars().all(|c| c.is_ascii_digit());
     let sub_ok = match parts.next() {
         None => true,
         Some(sub) => CATEGORY_NUMERALS.contains(&sub),
@@ -261,7 +293,10 @@ fn valid_date(s: &str) -> bool {
 
 /// Parses and checks a policy file. Every problem found is reported, each with its line.
 pub fn parse(text: &str) -> Result<Policy, Vec<PolicyError>> {
-    let mut l = Lines { text, errors: Vec::new() };
+    let mut l = Lines {
+        text,
+        errors: Vec::new(),
+    };
     let raw: RawFile = match toml::from_str(text) {
         Ok(r) => r,
         Err(e) => {
@@ -271,24 +306,39 @@ pub fn parse(text: &str) -> Result<Policy, Vec<PolicyError>> {
         }
     };
     if *raw.format.get_ref() != FORMAT {
-        l.at(&raw.format, format!("format must be {FORMAT}, found {}", raw.format.get_ref()));
+        l.at(
+            &raw.format,
+            format!("format must be {FORMAT}, found {}", raw.format.get_ref()),
+        );
     }
     let meta = raw.policy.get_ref();
     if meta.version.trim().is_empty() {
         l.at(&raw.policy, "policy.version must not be empty");
     }
     if meta.name.trim().is_empty() || meta.issuer.trim().is_empty() {
-        l.at(&raw.policy, "policy.name and policy.issuer must not be empty");
+        l.at(
+            &raw.policy,
+            "policy.name and policy.issuer must not be empty",
+        );
     }
     if !valid_date(&meta.adopted) {
-        l.at(&raw.policy, format!("policy.adopted {:?} is not a date (YYYY-MM-DD)", meta.adopted));
+        l.at(
+            &raw.policy,
+            format!(
+                "policy.adopted {:?} is not a date (YYYY-MM-DD)",
+                meta.adopted
+            ),
+        );
     }
     let s = &raw.settings;
     if let Err(e) = WebUrl::parse_field("settings.official_website", s.official_website.get_ref()) {
         l.at(&s.official_website, e.to_string());
     }
     if s.official_email_domains.get_ref().is_empty() {
-        l.at(&s.official_email_domains, "settings.official_email_domains must name at least one domain (B.10)");
+        l.at(
+            &s.official_email_domains,
+            "settings.official_email_domains must name at least one domain (B.10)",
+        );
     }
     for d in s.official_email_domains.get_ref() {
         if !valid_domain(&d.get_ref().to_lowercase()) {
@@ -296,22 +346,42 @@ pub fn parse(text: &str) -> Result<Policy, Vec<PolicyError>> {
         }
     }
     let tz = s.timezone.get_ref();
-    if tz != "UTC" && !(tz.contains('/') && tz.chars().all(|c| c.is_ascii_alphanumeric() || "/_-+".contains(c))) {
-        l.at(&s.timezone, format!("{tz:?} is not an IANA time zone name (e.g. America/Los_Angeles)"));
+    if tz != "UTC"
+        && !(tz.contains('/')
+            && tz
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "/_-+".contains(c)))
+    {
+        l.at(
+            &s.timezone,
+            format!("{tz:?} is not an IANA time zone name (e.g. America/Los_Angeles)"),
+        );
     }
     let pr = s.police_referral.get_ref();
     if pr.phone.trim().is_empty() || pr.agency.trim().is_empty() || pr.reply.trim().is_empty() {
-        l.at(&s.police_referral, "settings.police_referral needs agency, phone and reply (C.7.xvii)");
+        l.at(
+            &s.police_referral,
+            "settings.police_referral needs agency, phone and reply (C.7.xvii)",
+        );
     }
     let h = &s.business_hours;
     const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
     let mut seen_days = BTreeSet::new();
     if h.days.get_ref().is_empty() {
-        l.at(&h.days, "settings.business_hours.days must name at least one day");
+        l.at(
+            &h.days,
+            "settings.business_hours.days must name at least one day",
+        );
     }
     for d in h.days.get_ref() {
         if !DAYS.contains(&d.get_ref().as_str()) {
-            l.at(d, format!("{:?} is not a day (use mon, tue, wed, thu, fri, sat, sun)", d.get_ref()));
+            l.at(
+                d,
+                format!(
+                    "{:?} is not a day (use mon, tue, wed, thu, fri, sat, sun)",
+                    d.get_ref()
+                ),
+            );
         } else if !seen_days.insert(d.get_ref().clone()) {
             l.at(d, format!("day {:?} is listed twice", d.get_ref()));
         }
@@ -319,10 +389,16 @@ pub fn parse(text: &str) -> Result<Policy, Vec<PolicyError>> {
     let open = valid_hhmm(h.open.get_ref());
     let close = valid_hhmm(h.close.get_ref());
     if open.is_none() {
-        l.at(&h.open, format!("{:?} is not a time of day (HH:MM)", h.open.get_ref()));
+        l.at(
+            &h.open,
+            format!("{:?} is not a time of day (HH:MM)", h.open.get_ref()),
+        );
     }
     if close.is_none() {
-        l.at(&h.close, format!("{:?} is not a time of day (HH:MM)", h.close.get_ref()));
+        l.at(
+            &h.close,
+            format!("{:?} is not a time of day (HH:MM)", h.close.get_ref()),
+        );
     }
     if let (Some(o), Some(c)) = (open, close)
         && o >= c
@@ -330,34 +406,62 @@ pub fn parse(text: &str) -> Result<Policy, Vec<PolicyError>> {
         l.at(&h.close, "settings.business_hours.close must be after open");
     }
     if !["none", "as_needed", "scheduled"].contains(&h.weekend_coverage.get_ref().as_str()) {
-        l.at(&h.weekend_coverage, "weekend_coverage must be one of none, as_needed, scheduled");
+        l.at(
+            &h.weekend_coverage,
+            "weekend_coverage must be one of none, as_needed, scheduled",
+        );
     }
     let mut holiday_dates = BTreeSet::new();
     for hd in &s.holidays {
         if !valid_date(hd.date.get_ref()) {
-            l.at(&hd.date, format!("holiday date {:?} is not a date (YYYY-MM-DD)", hd.date.get_ref()));
+            l.at(
+                &hd.date,
+                format!(
+                    "holiday date {:?} is not a date (YYYY-MM-DD)",
+                    hd.date.get_ref()
+                ),
+            );
         } else if !holiday_dates.insert(hd.date.get_ref().clone()) {
-            l.at(&hd.date, format!("holiday {} is listed twice", hd.date.get_ref()));
+            l.at(
+                &hd.date,
+                format!("holiday {} is listed twice", hd.date.get_ref()),
+            );
         }
     }
     let r = s.retention.get_ref();
     if r.minimum_years < 2 {
-        l.at(&s.retention, "retention.minimum_years must be at least 2 (Gov. Code 34090)");
+        l.at(
+            &s.retention,
+            "retention.minimum_years must be at least 2 (Gov. Code 34090)",
+        );
     }
     if r.removed_content_years < 0 {
-        l.at(&s.retention, "retention.removed_content_years must not be negative");
+        l.at(
+            &s.retention,
+            "retention.removed_content_years must not be negative",
+        );
     }
     for item in &s.branding.required {
         if !BRANDING_ITEMS.iter().any(|(k, _)| k == item.get_ref()) {
             let known: Vec<&str> = BRANDING_ITEMS.iter().map(|(k, _)| *k).collect();
-            l.at(item, format!("unknown branding item {:?} (known: {})", item.get_ref(), known.join(", ")));
+            l.at(
+                item,
+                format!(
+                    "unknown branding item {:?} (known: {})",
+                    item.get_ref(),
+                    known.join(", ")
+                ),
+            );
         }
     }
     let mut ids = BTreeSet::new();
     for c in &raw.clauses {
         let id = c.id.get_ref();
         if !valid_clause_id(id) {
-            l.at(&c.id, format!("clause id {id:?} is not of the form A.1 or C.7.iv"));
+            l.at(
+                &c.id,
+                format!("clause id {id:?} is not of the form A.1 or C.7.iv"),
+            );
         } else if !ids.insert(id.clone()) {
             l.at(&c.id, format!("clause {id} is defined twice"));
         }
@@ -371,7 +475,9 @@ pub fn parse(text: &str) -> Result<Policy, Vec<PolicyError>> {
     for n in CATEGORY_NUMERALS {
         let id = format!("C.7.{n}");
         if !ids.contains(&id) {
-            l.nowhere(format!("clause {id} is missing: every C.7 comment category must be present"));
+            l.nowhere(format!(
+                "clause {id} is missing: every C.7 comment category must be present"
+            ));
         }
     }
     if !l.errors.is_empty() {
@@ -380,11 +486,21 @@ pub fn parse(text: &str) -> Result<Policy, Vec<PolicyError>> {
     }
     let settings = Settings {
         official_website: s.official_website.get_ref().clone(),
-        official_email_domains: s.official_email_domains.get_ref().iter().map(|d| d.get_ref().to_lowercase()).collect(),
+        official_email_domains: s
+            .official_email_domains
+            .get_ref()
+            .iter()
+            .map(|d| d.get_ref().to_lowercase())
+            .collect(),
         timezone: tz.clone(),
         police_referral: pr.clone(),
         business_hours: BusinessHours {
-            days: h.days.get_ref().iter().map(|d| d.get_ref().clone()).collect(),
+            days: h
+                .days
+                .get_ref()
+                .iter()
+                .map(|d| d.get_ref().clone())
+                .collect(),
             open: h.open.get_ref().clone(),
             close: h.close.get_ref().clone(),
             weekend_coverage: h.weekend_coverage.get_ref().clone(),
@@ -392,10 +508,18 @@ pub fn parse(text: &str) -> Result<Policy, Vec<PolicyError>> {
         holidays: s
             .holidays
             .iter()
-            .map(|h| Holiday { date: h.date.get_ref().clone(), name: h.name.clone() })
+            .map(|h| Holiday {
+                date: h.date.get_ref().clone(),
+                name: h.name.clone(),
+            })
             .collect(),
         retention: r.clone(),
-        branding_required: s.branding.required.iter().map(|i| i.get_ref().clone()).collect(),
+        branding_required: s
+            .branding
+            .required
+            .iter()
+            .map(|i| i.get_ref().clone())
+            .collect(),
     };
     let clauses = raw
         .clauses
@@ -407,7 +531,11 @@ pub fn parse(text: &str) -> Result<Policy, Vec<PolicyError>> {
             text: c.text.into_inner().trim().to_string(),
         })
         .collect();
-    Ok(Policy { meta: raw.policy.into_inner(), settings, clauses })
+    Ok(Policy {
+        meta: raw.policy.into_inner(),
+        settings,
+        clauses,
+    })
 }
 
 /// Checks an email address against a policy's official domains.
@@ -427,14 +555,25 @@ mod tests {
         assert_eq!(p.settings.police_referral.phone, "909-399-5411");
         assert!(p.clause("B.18").unwrap().text.contains("Brown Act"));
         assert!(p.clause("C.7.xvii").unwrap().text.contains("909-399-5411"));
-        assert_eq!(p.settings.official_email_domains, vec!["ci.claremont.ca.us"]);
+        assert_eq!(
+            p.settings.official_email_domains,
+            vec!["ci.claremont.ca.us"]
+        );
     }
 
     #[test]
     fn errors_name_their_line() {
-        let bad = DEFAULT_POLICY.replacen("official_website = \"https://www.ci.claremont.ca.us\"", "official_website = \"www\"", 1);
+        let bad = DEFAULT_POLICY.replacen(
+            "official_website = \"https://www.ci.claremont.ca.us\"",
+            "official_website = \"www\"",
+            1,
+        );
         let errs = parse(&bad).unwrap_err();
-        let line = DEFAULT_POLICY.lines().position(|l| l.starts_with("official_website")).unwrap() + 1;
+        let line = DEFAULT_POLICY
+            .lines()
+            .position(|l| l.starts_with("official_website"))
+            .unwrap()
+            + 1;
         assert_eq!(errs[0].line, line, "{errs:?}");
         assert!(errs[0].message.contains("official_website"), "{errs:?}");
     }
@@ -443,7 +582,11 @@ mod tests {
     fn syntax_errors_and_unknown_keys_name_their_line() {
         let errs = parse("format = 1\n[policy]\nname = \n").unwrap_err();
         assert_eq!(errs[0].line, 3);
-        let bad = DEFAULT_POLICY.replacen("[settings]\n", "[settings]\nfavourite_colour = \"blue\"\n", 1);
+        let bad = DEFAULT_POLICY.replacen(
+            "[settings]\n",
+            "[settings]\nfavourite_colour = \"blue\"\n",
+            1,
+        );
         let errs = parse(&bad).unwrap_err();
         assert!(errs[0].message.contains("favourite_colour"), "{errs:?}");
         assert!(errs[0].line > 1);
@@ -451,11 +594,19 @@ mod tests {
 
     #[test]
     fn missing_category_duplicate_clause_and_short_retention_are_reported() {
-        let bad = DEFAULT_POLICY.replacen("id = \"C.7.v\"", "id = \"C.7.iv\"", 1).replacen("minimum_years = 2", "minimum_years = 1", 1);
+        let bad = DEFAULT_POLICY
+            .replacen("id = \"C.7.v\"", "id = \"C.7.iv\"", 1)
+            .replacen("minimum_years = 2", "minimum_years = 1", 1);
         let errs = parse(&bad).unwrap_err();
         let msgs: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
-        assert!(msgs.iter().any(|m| m.contains("C.7.iv is defined twice")), "{msgs:?}");
-        assert!(msgs.iter().any(|m| m.contains("C.7.v is missing")), "{msgs:?}");
+        assert!(
+            msgs.iter().any(|m| m.contains("C.7.iv is defined twice")),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs.iter().any(|m| m.contains("C.7.v is missing")),
+            "{msgs:?}"
+        );
         assert!(msgs.iter().any(|m| m.contains("34090")), "{msgs:?}");
     }
 

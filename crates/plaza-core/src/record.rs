@@ -60,7 +60,12 @@ pub struct NewRecord {
 
 impl NewRecord {
     /// A new record.
-    pub fn new(actor: impl Into<String>, kind: &str, subject: impl Into<String>, payload: Value) -> Self {
+    pub fn new(
+        actor: impl Into<String>,
+        kind: &str,
+        subject: impl Into<String>,
+        payload: Value,
+    ) -> Self {
         NewRecord {
             actor: actor.into(),
             kind: kind.to_string(),
@@ -85,7 +90,12 @@ pub struct RecordHeader {
 
 impl RecordHeader {
     /// Builds the header of a new entry from its payload, computing the payload hash.
-    pub fn seal(seq: i64, at: Timestamp, policy_version: Option<i64>, rec: &NewRecord) -> Result<(RecordHeader, String)> {
+    pub fn seal(
+        seq: i64,
+        at: Timestamp,
+        policy_version: Option<i64>,
+        rec: &NewRecord,
+    ) -> Result<(RecordHeader, String)> {
         let canonical = canonical_json(&rec.payload)?;
         let header = RecordHeader {
             seq,
@@ -101,7 +111,8 @@ impl RecordHeader {
 
     /// The Merkle leaf input: the header as canonical JSON, with the payload hash in hex.
     pub fn leaf_input(&self) -> Vec<u8> {
-        let mut out = String::with_capacity(160 + self.actor.len() + self.kind.len() + self.subject.len());
+        let mut out =
+            String::with_capacity(160 + self.actor.len() + self.kind.len() + self.subject.len());
         out.push_str("{\"actor\":");
         push_json_string(&mut out, &self.actor);
         out.push_str(",\"at\":");
@@ -163,7 +174,10 @@ pub fn canonical_json(value: &Value) -> Result<String> {
 
 fn write_canonical(value: &Value, out: &mut String, depth: usize) -> Result<()> {
     if depth > 64 {
-        return Err(Error::invalid("payload", "is nested more than 64 levels deep"));
+        return Err(Error::invalid(
+            "payload",
+            "is nested more than 64 levels deep",
+        ));
     }
     match value {
         Value::Null => out.push_str("null"),
@@ -172,7 +186,10 @@ fn write_canonical(value: &Value, out: &mut String, depth: usize) -> Result<()> 
             if let Some(f) = n.as_f64().filter(|_| n.is_f64())
                 && !f.is_finite()
             {
-                return Err(Error::invalid("payload", "contains a number that is not finite"));
+                return Err(Error::invalid(
+                    "payload",
+                    "contains a number that is not finite",
+                ));
             }
             out.push_str(&n.to_string());
         }
@@ -234,15 +251,26 @@ mod tests {
     #[test]
     fn canonical_sorts_keys_and_strips_space() {
         let v = json!({"b": 1, "a": [true, null, "x\"y"], "c": {"z": 1, "y": 2.5}});
-        assert_eq!(canonical_json(&v).unwrap(), r#"{"a":[true,null,"x\"y"],"b":1,"c":{"y":2.5,"z":1}}"#);
+        assert_eq!(
+            canonical_json(&v).unwrap(),
+            r#"{"a":[true,null,"x\"y"],"b":1,"c":{"y":2.5,"z":1}}"#
+        );
     }
 
     #[test]
     fn leaf_input_is_canonical_json_of_the_header() {
-        let rec = NewRecord::new("person:1", kinds::SITE_PROPOSED, "site:3", json!({"name": "Parks \"Bsky\""}));
+        let rec = NewRecord::new(
+            "person:1",
+            kinds::SITE_PROPOSED,
+            "site:3",
+            json!({"name": "Parks \"Bsky\""}),
+        );
         let (h, _) = RecordHeader::seal(7, Timestamp(1000), Some(2), &rec).unwrap();
         let parsed: Value = serde_json::from_slice(&h.leaf_input()).unwrap();
-        assert_eq!(canonical_json(&parsed).unwrap().into_bytes(), h.leaf_input());
+        assert_eq!(
+            canonical_json(&parsed).unwrap().into_bytes(),
+            h.leaf_input()
+        );
         assert_eq!(parsed["seq"], 7);
         assert_eq!(parsed["policy_version"], 2);
     }

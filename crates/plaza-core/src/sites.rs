@@ -60,10 +60,20 @@ impl Platform {
 
     /// Parses a platform name.
     pub fn parse(s: &str) -> Result<Platform> {
-        Platform::ALL.into_iter().find(|p| p.as_str() == s.trim().to_lowercase()).ok_or_else(|| {
-            let names: Vec<&str> = Platform::ALL.iter().map(|p| p.as_str()).collect();
-            Error::invalid("platform", format!("unknown platform {:?} (known: {})", s.trim(), names.join(", ")))
-        })
+        Platform::ALL
+            .into_iter()
+            .find(|p| p.as_str() == s.trim().to_lowercase())
+            .ok_or_else(|| {
+                let names: Vec<&str> = Platform::ALL.iter().map(|p| p.as_str()).collect();
+                Error::invalid(
+                    "platform",
+                    format!(
+                        "unknown platform {:?} (known: {})",
+                        s.trim(),
+                        names.join(", ")
+                    ),
+                )
+            })
     }
 }
 
@@ -158,7 +168,12 @@ impl Area {
         Area::ALL
             .into_iter()
             .find(|a| a.as_str() == s.trim())
-            .ok_or_else(|| Error::invalid("area", format!("unknown consultation area {:?} (legal, hr, risk)", s.trim())))
+            .ok_or_else(|| {
+                Error::invalid(
+                    "area",
+                    format!("unknown consultation area {:?} (legal, hr, risk)", s.trim()),
+                )
+            })
     }
 }
 
@@ -184,7 +199,10 @@ impl Verdict {
         match s.trim() {
             "sign_off" => Ok(Verdict::SignOff),
             "object" => Ok(Verdict::Object),
-            other => Err(Error::invalid("verdict", format!("{other:?} is not sign_off or object"))),
+            other => Err(Error::invalid(
+                "verdict",
+                format!("{other:?} is not sign_off or object"),
+            )),
         }
     }
 }
@@ -216,10 +234,17 @@ impl Step {
 
     /// Parses a step name.
     pub fn parse(s: &str) -> Result<Step> {
-        [Step::OpenConsultation, Step::Approve, Step::Activate, Step::Suspend, Step::Reactivate, Step::Terminate]
-            .into_iter()
-            .find(|st| st.as_str() == s.trim())
-            .ok_or_else(|| Error::invalid("step", format!("unknown lifecycle step {:?}", s.trim())))
+        [
+            Step::OpenConsultation,
+            Step::Approve,
+            Step::Activate,
+            Step::Suspend,
+            Step::Reactivate,
+            Step::Terminate,
+        ]
+        .into_iter()
+        .find(|st| st.as_str() == s.trim())
+        .ok_or_else(|| Error::invalid("step", format!("unknown lifecycle step {:?}", s.trim())))
     }
 
     /// A button label.
@@ -249,24 +274,45 @@ pub struct Consultations {
 impl Consultations {
     /// The latest verdict for an area.
     pub fn verdict(&self, area: Area) -> Option<Verdict> {
-        self.answers.iter().rev().find(|(a, _)| *a == area).map(|(_, v)| *v)
+        self.answers
+            .iter()
+            .rev()
+            .find(|(a, _)| *a == area)
+            .map(|(_, v)| *v)
     }
     /// Areas that have not answered.
     pub fn missing(&self) -> Vec<Area> {
-        Area::ALL.into_iter().filter(|a| self.verdict(*a).is_none()).collect()
+        Area::ALL
+            .into_iter()
+            .filter(|a| self.verdict(*a).is_none())
+            .collect()
     }
     /// Areas that objected.
     pub fn objections(&self) -> Vec<Area> {
-        Area::ALL.into_iter().filter(|a| self.verdict(*a) == Some(Verdict::Object)).collect()
+        Area::ALL
+            .into_iter()
+            .filter(|a| self.verdict(*a) == Some(Verdict::Object))
+            .collect()
     }
 }
 
 /// The state after `step`, or why the step is not possible now. Approval needs every area to
 /// have answered; over an objection it needs a written reason (the City Manager's override).
-pub fn next_state(state: SiteState, step: Step, consultations: &Consultations, reason: &str) -> Result<SiteState> {
+pub fn next_state(
+    state: SiteState,
+    step: Step,
+    consultations: &Consultations,
+    reason: &str,
+) -> Result<SiteState> {
     use SiteState::*;
     if step.needs_reason() && reason.trim().is_empty() {
-        return Err(Error::invalid("reason", format!("a reason is required to {}", step.as_str().replace('_', " "))));
+        return Err(Error::invalid(
+            "reason",
+            format!(
+                "a reason is required to {}",
+                step.as_str().replace('_', " ")
+            ),
+        ));
     }
     let next = match (state, step) {
         (Proposed, Step::OpenConsultation) => Consultation,
@@ -274,14 +320,20 @@ pub fn next_state(state: SiteState, step: Step, consultations: &Consultations, r
             let missing = consultations.missing();
             if !missing.is_empty() {
                 let names: Vec<&str> = missing.iter().map(|a| a.label()).collect();
-                return Err(Error::Conflict(format!("approval needs every consultation; waiting for: {}", names.join(", "))));
+                return Err(Error::Conflict(format!(
+                    "approval needs every consultation; waiting for: {}",
+                    names.join(", ")
+                )));
             }
             let objections = consultations.objections();
             if !objections.is_empty() && reason.trim().is_empty() {
                 let names: Vec<&str> = objections.iter().map(|a| a.label()).collect();
                 return Err(Error::invalid(
                     "reason",
-                    format!("{} objected: approving over an objection needs a written reason", names.join(", ")),
+                    format!(
+                        "{} objected: approving over an objection needs a written reason",
+                        names.join(", ")
+                    ),
                 ));
             }
             Approved
@@ -291,7 +343,11 @@ pub fn next_state(state: SiteState, step: Step, consultations: &Consultations, r
         (Suspended, Step::Reactivate) => Active,
         (s, Step::Terminate) if s != Terminated => Terminated,
         (s, st) => {
-            return Err(Error::Conflict(format!("a {} site cannot {}", s.as_str(), st.as_str().replace('_', " "))));
+            return Err(Error::Conflict(format!(
+                "a {} site cannot {}",
+                s.as_str(),
+                st.as_str().replace('_', " ")
+            )));
         }
     };
     Ok(next)
@@ -341,7 +397,11 @@ impl NewSite {
             handle: valid::handle("handle", handle)?,
             url: WebUrl::parse_field("url", url)?,
             department: valid::short_text("department", department, MAX_SHORT)?,
-            registration_email: Email::parse_official("registration_email", registration_email, official_domains)?,
+            registration_email: Email::parse_official(
+                "registration_email",
+                registration_email,
+                official_domains,
+            )?,
             purpose: valid::long_text("purpose", purpose, MAX_LONG, false)?,
         })
     }
@@ -356,8 +416,15 @@ mod tests {
         let mut c = Consultations::default();
         let s = next_state(SiteState::Proposed, Step::OpenConsultation, &c, "").unwrap();
         assert!(next_state(s, Step::Approve, &c, "").is_err());
-        c.answers = vec![(Area::Legal, Verdict::SignOff), (Area::Hr, Verdict::SignOff), (Area::Risk, Verdict::Object)];
-        assert_eq!(next_state(s, Step::Approve, &c, "").unwrap_err().field(), Some("reason"));
+        c.answers = vec![
+            (Area::Legal, Verdict::SignOff),
+            (Area::Hr, Verdict::SignOff),
+            (Area::Risk, Verdict::Object),
+        ];
+        assert_eq!(
+            next_state(s, Step::Approve, &c, "").unwrap_err().field(),
+            Some("reason")
+        );
         c.answers.push((Area::Risk, Verdict::SignOff));
         let s = next_state(s, Step::Approve, &c, "").unwrap();
         let s = next_state(s, Step::Activate, &c, "").unwrap();
@@ -371,9 +438,18 @@ mod tests {
 
     #[test]
     fn every_state_and_step_pair_is_decided() {
-        let c = Consultations { answers: Area::ALL.iter().map(|a| (*a, Verdict::SignOff)).collect() };
+        let c = Consultations {
+            answers: Area::ALL.iter().map(|a| (*a, Verdict::SignOff)).collect(),
+        };
         for s in SiteState::ALL {
-            for st in [Step::OpenConsultation, Step::Approve, Step::Activate, Step::Suspend, Step::Reactivate, Step::Terminate] {
+            for st in [
+                Step::OpenConsultation,
+                Step::Approve,
+                Step::Activate,
+                Step::Suspend,
+                Step::Reactivate,
+                Step::Terminate,
+            ] {
                 let ok = next_state(s, st, &c, "r").is_ok();
                 assert_eq!(ok, steps_from(s).contains(&st), "{s:?} {st:?}");
             }
@@ -383,10 +459,29 @@ mod tests {
     #[test]
     fn registration_email_must_be_official() {
         let d = vec!["arborvale.gov".to_string()];
-        let e = NewSite::parse("Parks", "bluesky", "parks.bsky.social", "https://bsky.app/profile/parks", "Parks", "parks@yahoo.com", "", &d)
-            .unwrap_err();
+        let e = NewSite::parse(
+            "Parks",
+            "bluesky",
+            "parks.bsky.social",
+            "https://bsky.app/profile/parks",
+            "Parks",
+            "parks@yahoo.com",
+            "",
+            &d,
+        )
+        .unwrap_err();
         assert_eq!(e.field(), Some("registration_email"));
-        let e = NewSite::parse("Parks", "myspace", "p", "https://x.org", "Parks", "p@arborvale.gov", "", &d).unwrap_err();
+        let e = NewSite::parse(
+            "Parks",
+            "myspace",
+            "p",
+            "https://x.org",
+            "Parks",
+            "p@arborvale.gov",
+            "",
+            &d,
+        )
+        .unwrap_err();
         assert_eq!(e.field(), Some("platform"));
     }
 }

@@ -43,7 +43,10 @@ impl Timestamp {
             return Some(Timestamp(ts.as_millisecond()));
         }
         let date: jiff::civil::Date = text.parse().ok()?;
-        let ts = date.to_zoned_datetime(jiff::tz::TimeZone::UTC).ok()?.timestamp();
+        let ts = date
+            .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+            .ok()?
+            .timestamp();
         Some(Timestamp(ts.as_millisecond()))
     }
 
@@ -107,7 +110,10 @@ mod tests {
         let t = Timestamp::parse("2026-11-23T20:14:37Z").unwrap();
         assert_eq!(t.rfc3339(), "2026-11-23T20:14:37.000Z");
         assert_eq!(t.date(), "2026-11-23");
-        assert_eq!(Timestamp::parse("2026-11-23").unwrap().rfc3339(), "2026-11-23T00:00:00.000Z");
+        assert_eq!(
+            Timestamp::parse("2026-11-23").unwrap().rfc3339(),
+            "2026-11-23T00:00:00.000Z"
+        );
         assert_eq!(Timestamp::parse("yesterday"), None);
     }
 

@@ -18,7 +18,10 @@ pub fn short_text(field: &str, value: &str, max: usize) -> Result<String> {
         return Err(Error::invalid(field, "is required"));
     }
     if v.chars().count() > max {
-        return Err(Error::invalid(field, format!("is longer than {max} characters")));
+        return Err(Error::invalid(
+            field,
+            format!("is longer than {max} characters"),
+        ));
     }
     if v.chars().any(|c| c.is_control()) {
         return Err(Error::invalid(field, "contains control characters"));
@@ -33,9 +36,14 @@ pub fn long_text(field: &str, value: &str, max: usize, required: bool) -> Result
         return Err(Error::invalid(field, "is required"));
     }
     if v.chars().count() > max {
-        return Err(Error::invalid(field, format!("is longer than {max} characters")));
+        return Err(Error::invalid(
+            field,
+            format!("is longer than {max} characters"),
+        ));
     }
-    if v.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+    if v.chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
         return Err(Error::invalid(field, "contains control characters"));
     }
     Ok(v.to_string())
@@ -58,7 +66,10 @@ impl Email {
             return Err(Error::invalid(field, "is longer than 254 characters"));
         }
         let Some((local, domain)) = v.split_once('@') else {
-            return Err(Error::invalid(field, format!("{v:?} is not an email address (no @)")));
+            return Err(Error::invalid(
+                field,
+                format!("{v:?} is not an email address (no @)"),
+            ));
         };
         let local_ok = !local.is_empty()
             && local.len() <= 64
@@ -68,10 +79,16 @@ impl Email {
             && !local.starts_with('.')
             && !local.ends_with('.');
         if !local_ok {
-            return Err(Error::invalid(field, format!("{v:?} has an invalid part before the @")));
+            return Err(Error::invalid(
+                field,
+                format!("{v:?} has an invalid part before the @"),
+            ));
         }
         if !valid_domain(domain) {
-            return Err(Error::invalid(field, format!("{v:?} has an invalid domain")));
+            return Err(Error::invalid(
+                field,
+                format!("{v:?} has an invalid domain"),
+            ));
         }
         Ok(Email(v))
     }
@@ -176,12 +193,20 @@ impl WebUrl {
                 format!("{v:?} is not a web address (it must start with https:// or http://)"),
             ));
         };
-        if v.chars().any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<' || c == '>') {
-            return Err(Error::invalid(field, format!("{v:?} contains spaces or characters not allowed in a web address")));
+        if v.chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<' || c == '>')
+        {
+            return Err(Error::invalid(
+                field,
+                format!("{v:?} contains spaces or characters not allowed in a web address"),
+            ));
         }
         let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
         if authority.contains('@') {
-            return Err(Error::invalid(field, "must not contain a user name or password"));
+            return Err(Error::invalid(
+                field,
+                "must not contain a user name or password",
+            ));
         }
         let host = match authority.rsplit_once(':') {
             Some((h, port)) if !port.is_empty() && port.chars().all(|c| c.is_ascii_digit()) => h,
@@ -195,7 +220,10 @@ impl WebUrl {
             || host.parse::<std::net::Ipv4Addr>().is_ok()
             || (host.starts_with('[') && host.ends_with(']'));
         if !host_ok {
-            return Err(Error::invalid(field, format!("{v:?} has no valid host name")));
+            return Err(Error::invalid(
+                field,
+                format!("{v:?} has no valid host name"),
+            ));
         }
         Ok(WebUrl(v.to_string()))
     }
@@ -241,7 +269,10 @@ pub fn handle(field: &str, value: &str) -> Result<String> {
         return Err(Error::invalid(field, "is required"));
     }
     if v.chars().count() > MAX_SHORT {
-        return Err(Error::invalid(field, format!("is longer than {MAX_SHORT} characters")));
+        return Err(Error::invalid(
+            field,
+            format!("is longer than {MAX_SHORT} characters"),
+        ));
     }
     if v.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(Error::invalid(field, "must not contain spaces"));
@@ -268,7 +299,10 @@ mod tests {
         assert!(Email::parse_official("email", "pio@arborvale.gov", &d).is_ok());
         assert!(Email::parse_official("email", "pio@parks.arborvale.gov", &d).is_ok());
         let e = Email::parse_official("email", "pio@gmail.com", &d).unwrap_err();
-        assert!(e.to_string().contains("not on an official city domain"), "{e}");
+        assert!(
+            e.to_string().contains("not on an official city domain"),
+            "{e}"
+        );
         assert!(Email::parse_official("email", "pio@evilarborvale.gov", &d).is_err());
     }
 
@@ -280,7 +314,12 @@ mod tests {
         assert!(WebUrl::parse_field("url", "https://").is_err());
         assert!(WebUrl::parse_field("url", "https://a b.org").is_err());
         assert!(WebUrl::parse_field("url", "https://user:pw@x.org").is_err());
-        assert_eq!(WebUrl::parse_field("url", "https://WWW.X.org:8/a").unwrap().host(), "www.x.org");
+        assert_eq!(
+            WebUrl::parse_field("url", "https://WWW.X.org:8/a")
+                .unwrap()
+                .host(),
+            "www.x.org"
+        );
     }
 
     #[test]

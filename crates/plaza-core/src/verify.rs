@@ -57,12 +57,20 @@ impl Verifier {
     pub fn entry(&mut self, e: &StoredEntry) -> Result<(), Failure> {
         let expected = self.range.size() as i64 + 1;
         let seq = e.header.seq;
-        let fail = |reason: String| Failure { seq: expected.min(seq), reason };
+        let fail = |reason: String| Failure {
+            seq: expected.min(seq),
+            reason,
+        };
         if seq != expected {
             return Err(if seq > expected {
-                fail(format!("entry {expected} is missing (next entry found is {seq})"))
+                fail(format!(
+                    "entry {expected} is missing (next entry found is {seq})"
+                ))
             } else {
-                fail(format!("entry {seq} appears out of order after {}", expected - 1))
+                fail(format!(
+                    "entry {seq} appears out of order after {}",
+                    expected - 1
+                ))
             });
         }
         match &e.payload {
@@ -79,7 +87,9 @@ impl Verifier {
         }
         let chain = chain_hash(&self.prev_chain, &leaf);
         if chain != e.chain_hash {
-            return Err(fail("the chain hash does not follow from the previous entry".into()));
+            return Err(fail(
+                "the chain hash does not follow from the previous entry".into(),
+            ));
         }
         self.prev_chain = chain;
         self.range.push(leaf);
@@ -102,12 +112,17 @@ impl Verifier {
             });
         }
         if !cp.verify(&self.public_key, signature) {
-            return Err(Failure { seq: size, reason: format!("the checkpoint at tree size {size} has an invalid signature") });
+            return Err(Failure {
+                seq: size,
+                reason: format!("the checkpoint at tree size {size} has an invalid signature"),
+            });
         }
         if cp.root != self.range.root() {
             return Err(Failure {
                 seq: size,
-                reason: format!("the checkpoint at tree size {size} names a root that does not match the entries"),
+                reason: format!(
+                    "the checkpoint at tree size {size} names a root that does not match the entries"
+                ),
             });
         }
         self.checkpoints += 1;
@@ -138,16 +153,26 @@ mod tests {
         (1..=n)
             .map(|seq| {
                 let rec = NewRecord::new("system", "test", format!("s:{seq}"), json!({"n": seq}));
-                let (header, payload) = RecordHeader::seal(seq, Timestamp(seq * 10), Some(1), &rec).unwrap();
+                let (header, payload) =
+                    RecordHeader::seal(seq, Timestamp(seq * 10), Some(1), &rec).unwrap();
                 let leaf = header.leaf_hash();
                 let chain = chain_hash(&prev, &leaf);
                 prev = chain;
-                StoredEntry { header, leaf_hash: leaf, chain_hash: chain, payload: Some(payload) }
+                StoredEntry {
+                    header,
+                    leaf_hash: leaf,
+                    chain_hash: chain,
+                    payload: Some(payload),
+                }
             })
             .collect()
     }
 
-    fn run(entries: &[StoredEntry], cps: &[(Checkpoint, [u8; 64])], pk: [u8; 32]) -> Result<Summary, Failure> {
+    fn run(
+        entries: &[StoredEntry],
+        cps: &[(Checkpoint, [u8; 64])],
+        pk: [u8; 32],
+    ) -> Result<Summary, Failure> {
         let mut v = Verifier::new(pk);
         let mut cps = cps.iter().peekable();
         for e in entries {
@@ -169,7 +194,12 @@ mod tests {
 
     fn signed(entries: &[StoredEntry], size: usize, key: &SigningKey) -> (Checkpoint, [u8; 64]) {
         let leaves: Vec<Hash> = entries[..size].iter().map(|e| e.leaf_hash).collect();
-        let cp = Checkpoint { origin: "t".into(), tree_size: size as u64, root: crate::merkle::root(&leaves), at: Timestamp(1) };
+        let cp = Checkpoint {
+            origin: "t".into(),
+            tree_size: size as u64,
+            root: crate::merkle::root(&leaves),
+            at: Timestamp(1),
+        };
         let sig = cp.sign(key);
         (cp, sig)
     }
@@ -200,10 +230,18 @@ mod tests {
 
         let forger = SigningKey::from_seed(&[2u8; 32]);
         let forged = vec![cps[0].clone(), signed(&entries, 20, &forger)];
-        assert_eq!(run(&entries, &forged, key.public_key()).unwrap_err().seq, 20);
+        assert_eq!(
+            run(&entries, &forged, key.public_key()).unwrap_err().seq,
+            20
+        );
 
         let mut erased = entries.clone();
         erased[3].payload = None;
-        assert_eq!(run(&erased, &cps, key.public_key()).unwrap().erased_payloads, 1);
+        assert_eq!(
+            run(&erased, &cps, key.public_key())
+                .unwrap()
+                .erased_payloads,
+            1
+        );
     }
 }

@@ -1,0 +1,504 @@
+//! The record in the database: append (batched, chained), read, filter, checkpoints, proofs and
+//! verification. The only statements on the record tables are INSERT and SELECT.
+
+use crate::{Backend, Result, Store, StoreError, WriteTx, opt_ts};
+use futures_util::TryStreamExt as _;
+use plaza_core::checkpoint::{Checkpoint, SigningKey};
+use plaza_core::merkle::{self, CompactRange, Hash};
+use plaza_core::record::{NewRecord, RecordHeader, StoredEntry, chain_hash};
+use plaza_core::verify::{Failure, Summary, Verifier};
+use plaza_core::{Error, Timestamp};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+/// Rows per multi-row INSERT (9 parameters each, well under both backends' limits).
+const CHUNK: usize = 500;
+
+fn hash_col(row: &AnyRow, col: &str) -> Result<Hash> {
+    let v: Vec<u8> = row.try_get(col)?;
+    v.try_into()
+        .map_err(|_| StoreError::Setup(format!("column {col} does not hold a 32-byte hash")))
+}
+
+fn entry_from(row: &AnyRow) -> Result<StoredEntry> {
+    Ok(StoredEntry {
+        header: RecordHeader {
+            seq: row.try_get("seq")?,
+            at: Timestamp(row.try_get("at")?),
+            actor: row.try_get("actor")?,
+            kind: row.try_get("kind")?,
+            subject: row.try_get("subject")?,
+            policy_version: row.try_get("policy_version")?,
+            payload_sha256: hash_col(row, "payload_sha256")?,
+        },
+        leaf_hash: hash_col(row, "leaf_hash")?,
+        chain_hash: hash_col(row, "chain_hash")?,
+        payload: row.try_get("body")?,
+    })
+}
+
+const SELECT_ENTRY: &str = "SELECT e.seq, e.at, e.actor, e.kind, e.subject, e.policy_version, e.payload_sha256, e.leaf_hash, e.chain_hash, p.body \
+     FROM record_entries e LEFT JOIN record_payloads p ON p.seq = e.seq";
+
+impl WriteTx {
+    /// Appends records in order, chaining each to the one before; returns their headers.
+    pub async fn append(&mut self, records: &[NewRecord]) -> Result<Vec<RecordHeader>> {
+        if records.is_empty() {
+            return Ok(Vec::new());
+        }
+        let last =
+            sqlx::query("SELECT seq, chain_hash FROM record_entries ORDER BY seq DESC LIMIT 1")
+                .fetch_optional(&mut *self.tx)
+                .await?;
+        let (mut seq, mut prev) = match last {
+            Some(r) => (r.try_get::<i64, _>("seq")?, hash_col(&r, "chain_hash")?),
+            None => (0, [0u8; 32]),
+        };
+        let mut rows = Vec::with_capacity(records.len());
+        for rec in records {
+            seq += 1;
+            let (header, payload) =
+                RecordHeader::seal(seq, self.now(), self.policy_version(), rec)?;
+            let leaf = header.leaf_hash();
+            let chain = chain_hash(&prev, &leaf);
+            prev = chain;
+            rows.push((header, leaf, chain, payload));
+        }
+        for chunk in rows.chunks(CHUNK) {
+            let mut sql = String::from(
+                "INSERT INTO record_entries (seq, at, actor, kind, subject, policy_version, payload_sha256, leaf_hash, chain_hash) VALUES ",
+            );
+            for i in 0..chunk.len() {
+                let b = i * 9;
+                if i > 0 {
+                    sql.push(',');
+                }
+                sql.push_str(&format!(
+                    "(${},${},${},${},${},${},${},${},${})",
+                    b + 1,
+                    b + 2,
+                    b + 3,
+                    b + 4,
+                    b + 5,
+                    b + 6,
+                    b + 7,
+                    b + 8,
+                    b + 9
+                ));
+            }
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (h, leaf, chain, _) in chunk {
+                q = q
+                    .bind(h.seq)
+                    .bind(h.at.0)
+                    .bind(h.actor.clone())
+                    .bind(h.kind.clone())
+                    .bind(h.subject.clone())
+                    .bind(h.policy_version)
+                    .bind(h.payload_sha256.to_vec())
+                    .bind(leaf.to_vec())
+                    .bind(chain.to_vec());
+            }
+            q.execute(&mut *self.tx).await?;
+            let mut sql = String::from("INSERT INTO record_payloads (seq, body) VALUES ");
+            for i in 0..chunk.len() {
+                if i > 0 {
+                    sql.push(',');
+                }
+                sql.push_str(&format!("(${},${})", i * 2 + 1, i * 2 + 2));
+            }
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (h, _, _, payload) in chunk {
+                q = q.bind(h.seq).bind(payload.clone());
+            }
+            q.execute(&mut *self.tx).await?;
+        }
+        Ok(rows.into_iter().map(|(h, ..)| h).collect())
+    }
+}
+
+/// A filter for the record browser and the API.
+#[derive(Debug, Clone, Default)]
+pub struct RecordFilter {
+    pub kind: Option<String>,
+    pub subject: Option<String>,
+    pub actor: Option<String>,
+    pub from: Option<Timestamp>,
+    pub to: Option<Timestamp>,
+    /// Only entries with a sequence number below this (for paging backwards).
+    pub before: Option<i64>,
+    pub limit: i64,
+}
+
+impl Store {
+    /// Number of entries in the record.
+    pub async fn tree_size(&self) -> Result<i64> {
+        let r = sqlx::query("SELECT MAX(seq) AS n FROM record_entries")
+            .fetch_one(self.pool())
+            .await?;
+        Ok(r.try_get::<Option<i64>, _>("n")?.unwrap_or(0))
+    }
+
+    /// One entry.
+    pub async fn record(&self, seq: i64) -> Result<StoredEntry> {
+        let sql = format!("{SELECT_ENTRY} WHERE e.seq = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(seq)
+            .fetch_optional(self.pool())
+            .await?;
+        match row {
+            Some(r) => entry_from(&r),
+            None => Err(Error::not_found("record", seq).into()),
+        }
+    }
+
+    /// Entries matching a filter, newest first.
+    pub async fn records(&self, f: &RecordFilter) -> Result<Vec<StoredEntry>> {
+        let mut sql = format!("{SELECT_ENTRY} WHERE 1 = 1");
+        let mut n = 0;
+        let mut next = || {
+            n += 1;
+            format!("${n}")
+        };
+        if f.kind.is_some() {
+            sql.push_str(&format!(" AND e.kind = {}", next()));
+        }
+        if f.subject.is_some() {
+            sql.push_str(&format!(" AND e.subject = {}", next()));
+        }
+        if f.actor.is_some() {
+            sql.push_str(&format!(" AND e.actor = {}", next()));
+        }
+        if f.from.is_some() {
+            sql.push_str(&format!(" AND e.at >= {}", next()));
+        }
+        if f.to.is_some() {
+            sql.push_str(&format!(" AND e.at < {}", next()));
+        }
+        if f.before.is_some() {
+            sql.push_str(&format!(" AND e.seq < {}", next()));
+        }
+        sql.push_str(&format!(" ORDER BY e.seq DESC LIMIT {}", next()));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for v in [&f.kind, &f.subject, &f.actor].into_iter().flatten() {
+            q = q.bind(v.clone());
+        }
+        for v in [f.from.map(|t| t.0), f.to.map(|t| t.0), f.before]
+            .into_iter()
+            .flatten()
+        {
+            q = q.bind(v);
+        }
+        q = q.bind(f.limit.clamp(1, 1000));
+        let rows = q.fetch_all(self.pool()).await?;
+        rows.iter().map(entry_from).collect()
+    }
+
+    /// The leaf hashes of the first `n` entries, in order.
+    pub async fn leaf_hashes(&self, n: i64) -> Result<Vec<Hash>> {
+        let mut out = Vec::with_capacity(n.max(0) as usize);
+        let mut rows =
+            sqlx::query("SELECT leaf_hash FROM record_entries WHERE seq <= $1 ORDER BY seq")
+                .bind(n)
+                .fetch(self.pool());
+        while let Some(r) = rows.try_next().await? {
+            out.push(hash_col(&r, "leaf_hash")?);
+        }
+        if out.len() as i64 != n {
+            return Err(StoreError::Setup(format!(
+                "the record has {} entries, not {n}",
+                out.len()
+            )));
+        }
+        Ok(out)
+    }
+
+    /// Signed checkpoints, newest first.
+    pub async fn checkpoints(&self, limit: i64) -> Result<Vec<SignedCheckpoint>> {
+        let rows = sqlx::query("SELECT tree_size, root, at, key_id, signature, frontier FROM record_checkpoints ORDER BY tree_size DESC LIMIT $1")
+            .bind(limit)
+            .fetch_all(self.pool())
+            .await?;
+        let origin = self.setting("origin").await?.unwrap_or_default();
+        rows.iter().map(|r| checkpoint_from(r, &origin)).collect()
+    }
+
+    /// The checkpoint at a tree size.
+    pub async fn checkpoint_at(&self, tree_size: i64) -> Result<SignedCheckpoint> {
+        let row = sqlx::query("SELECT tree_size, root, at, key_id, signature, frontier FROM record_checkpoints WHERE tree_size = $1")
+            .bind(tree_size)
+            .fetch_optional(self.pool())
+            .await?;
+        let origin = self.setting("origin").await?.unwrap_or_default();
+        match row {
+            Some(r) => checkpoint_from(&r, &origin),
+            None => Err(Error::not_found("checkpoint at tree size", tree_size).into()),
+        }
+    }
+
+    /// The latest checkpoint.
+    pub async fn latest_checkpoint(&self) -> Result<Option<SignedCheckpoint>> {
+        Ok(self.checkpoints(1).await?.into_iter().next())
+    }
+
+    /// Registers the public half of the checkpoint key (at `init`).
+    pub async fn register_key(&self, tx: &mut WriteTx, key: &SigningKey) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO signing_keys (key_id, public_key, created_at) VALUES ($1, $2, $3)",
+        )
+        .bind(key.key_id())
+        .bind(key.public_key().to_vec())
+        .bind(tx.now().0)
+        .execute(&mut *tx.tx)
+        .await?;
+        Ok(())
+    }
+
+    /// The registered public keys: key id and key.
+    pub async fn public_keys(&self) -> Result<Vec<(String, [u8; 32])>> {
+        let rows = sqlx::query("SELECT key_id, public_key FROM signing_keys ORDER BY created_at")
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let k: Vec<u8> = r.try_get("public_key")?;
+                let k: [u8; 32] = k
+                    .try_into()
+                    .map_err(|_| StoreError::Setup("a stored public key is not 32 bytes".into()))?;
+                Ok((r.try_get("key_id")?, k))
+            })
+            .collect()
+    }
+
+    /// Signs a checkpoint of the whole record if it grew since the last one. Reads only the
+    /// entries added since the last checkpoint (its frontier is stored with it).
+    pub async fn make_checkpoint(&self, key: &SigningKey) -> Result<Option<SignedCheckpoint>> {
+        let mut tx = self.begin_write().await?;
+        let last = sqlx::query(
+            "SELECT tree_size, frontier FROM record_checkpoints ORDER BY tree_size DESC LIMIT 1",
+        )
+        .fetch_optional(&mut *tx.tx)
+        .await?;
+        let (from, mut range) = match last {
+            Some(r) => {
+                let size: i64 = r.try_get("tree_size")?;
+                let bytes: Vec<u8> = r.try_get("frontier")?;
+                let range = CompactRange::from_bytes(&bytes)
+                    .filter(|c| c.size() == size as u64)
+                    .ok_or_else(|| StoreError::Setup(format!("the checkpoint at tree size {size} has a damaged frontier: run plaza verify")))?;
+                (size, range)
+            }
+            None => (0, CompactRange::new()),
+        };
+        {
+            let mut rows =
+                sqlx::query("SELECT leaf_hash FROM record_entries WHERE seq > $1 ORDER BY seq")
+                    .bind(from)
+                    .fetch(&mut *tx.tx);
+            while let Some(r) = rows.try_next().await? {
+                range.push(hash_col(&r, "leaf_hash")?);
+            }
+        }
+        if range.size() as i64 == from {
+            return Ok(None);
+        }
+        let origin = sqlx::query("SELECT value FROM instance_settings WHERE key = 'origin'")
+            .fetch_optional(&mut *tx.tx)
+            .await?
+            .map(|r| r.try_get::<String, _>("value"))
+            .transpose()?
+            .unwrap_or_default();
+        let cp = Checkpoint {
+            origin,
+            tree_size: range.size(),
+            root: range.root(),
+            at: tx.now(),
+        };
+        let signature = cp.sign(key);
+        sqlx::query("INSERT INTO record_checkpoints (tree_size, root, at, key_id, signature, frontier) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(cp.tree_size as i64)
+            .bind(cp.root.to_vec())
+            .bind(cp.at.0)
+            .bind(key.key_id())
+            .bind(signature.to_vec())
+            .bind(range.to_bytes())
+            .execute(&mut *tx.tx)
+            .await?;
+        tx.commit().await?;
+        Ok(Some(SignedCheckpoint {
+            checkpoint: cp,
+            key_id: key.key_id(),
+            signature: signature.to_vec(),
+        }))
+    }
+
+    /// The inclusion proof of entry `seq` in the tree of `tree_size` entries.
+    pub async fn inclusion_proof(&self, seq: i64, tree_size: i64) -> Result<InclusionProof> {
+        let size = self.tree_size().await?;
+        if tree_size < 1 || tree_size > size {
+            return Err(
+                Error::invalid("tree_size", format!("must be between 1 and {size}")).into(),
+            );
+        }
+        if seq < 1 || seq > tree_size {
+            return Err(Error::invalid(
+                "seq",
+                format!("must be between 1 and the tree size {tree_size}"),
+            )
+            .into());
+        }
+        let leaves = self.leaf_hashes(tree_size).await?;
+        let path = merkle::inclusion_proof((seq - 1) as usize, &leaves).unwrap_or_default();
+        Ok(InclusionProof {
+            seq,
+            tree_size,
+            leaf_hash: leaves[(seq - 1) as usize],
+            root: merkle::root(&leaves),
+            path,
+        })
+    }
+
+    /// The consistency proof between two tree sizes.
+    pub async fn consistency_proof(&self, first: i64, second: i64) -> Result<ConsistencyProof> {
+        let size = self.tree_size().await?;
+        if second < 1 || second > size {
+            return Err(Error::invalid("second", format!("must be between 1 and {size}")).into());
+        }
+        if first < 1 || first > second {
+            return Err(Error::invalid("first", format!("must be between 1 and {second}")).into());
+        }
+        let leaves = self.leaf_hashes(second).await?;
+        let path = merkle::consistency_proof(first as usize, &leaves).unwrap_or_default();
+        Ok(ConsistencyProof {
+            first,
+            second,
+            first_root: merkle::root(&leaves[..first as usize]),
+            second_root: merkle::root(&leaves),
+            path,
+        })
+    }
+
+    /// Re-checks the whole record against a trusted public key: every payload hash, leaf hash,
+    /// chain link, the tree and every checkpoint signature.
+    pub async fn verify(&self, public_key: [u8; 32]) -> Result<Summary, VerifyError> {
+        let origin = self.setting("origin").await?.unwrap_or_default();
+        let rows = sqlx::query("SELECT tree_size, root, at, key_id, signature, frontier FROM record_checkpoints ORDER BY tree_size")
+            .fetch_all(self.pool())
+            .await
+            .map_err(StoreError::from)?;
+        let mut checkpoints = Vec::with_capacity(rows.len());
+        for r in &rows {
+            checkpoints.push(checkpoint_from(r, &origin)?);
+        }
+        let mut pending = checkpoints.iter().peekable();
+        let mut v = Verifier::new(public_key);
+        let sql = format!("{SELECT_ENTRY} ORDER BY e.seq");
+        let mut stream = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch(self.pool());
+        while let Some(row) = stream.try_next().await.map_err(StoreError::from)? {
+            let e = entry_from(&row)?;
+            v.entry(&e)?;
+            while let Some(cp) = pending.peek() {
+                if cp.checkpoint.tree_size as i64 != e.header.seq {
+                    break;
+                }
+                v.checkpoint(&cp.checkpoint, &cp.signature)?;
+                pending.next();
+            }
+        }
+        for cp in pending {
+            v.checkpoint(&cp.checkpoint, &cp.signature)?;
+        }
+        Ok(v.finish())
+    }
+
+    /// The time of the latest entry.
+    pub async fn last_record_at(&self) -> Result<Option<Timestamp>> {
+        let r = sqlx::query("SELECT MAX(at) AS at FROM record_entries")
+            .fetch_one(self.pool())
+            .await?;
+        opt_ts(&r, "at")
+    }
+
+    /// Test and tamper-drill support: whether the append-only guard refuses a change. Runs
+    /// `sql` and reports the database's refusal message, or `None` if the statement went
+    /// through (which would be a bug).
+    #[doc(hidden)]
+    pub async fn try_statement(&self, sql: &str) -> Result<Option<String>> {
+        match sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
+            .execute(self.pool())
+            .await
+        {
+            Ok(_) => Ok(None),
+            Err(sqlx::Error::Database(e)) => Ok(Some(e.message().to_string())),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The backend-specific statements that drop the append-only guard. Only the tamper tests
+    /// use this, to play an attacker with direct database access.
+    #[doc(hidden)]
+    pub fn drop_guards_sql(&self) -> &'static str {
+        match self.backend() {
+            Backend::Sqlite => {
+                "DROP TRIGGER IF EXISTS record_entries_no_update; DROP TRIGGER IF EXISTS record_entries_no_delete; \
+                 DROP TRIGGER IF EXISTS record_payloads_no_update; DROP TRIGGER IF EXISTS record_payloads_no_delete; \
+                 DROP TRIGGER IF EXISTS record_checkpoints_no_update; DROP TRIGGER IF EXISTS record_checkpoints_no_delete;"
+            }
+            Backend::Postgres => {
+                "DROP TRIGGER IF EXISTS record_entries_append_only ON record_entries; \
+                 DROP TRIGGER IF EXISTS record_payloads_no_update ON record_payloads; DROP TRIGGER IF EXISTS record_payloads_delete ON record_payloads; \
+                 DROP TRIGGER IF EXISTS record_checkpoints_append_only ON record_checkpoints;"
+            }
+        }
+    }
+}
+
+/// Why verification stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyError {
+    #[error(transparent)]
+    Bad(#[from] Failure),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A checkpoint with its signature.
+#[derive(Debug, Clone)]
+pub struct SignedCheckpoint {
+    pub checkpoint: Checkpoint,
+    pub key_id: String,
+    pub signature: Vec<u8>,
+}
+
+fn checkpoint_from(r: &AnyRow, origin: &str) -> Result<SignedCheckpoint> {
+    Ok(SignedCheckpoint {
+        checkpoint: Checkpoint {
+            origin: origin.to_string(),
+            tree_size: r.try_get::<i64, _>("tree_size")? as u64,
+            root: hash_col(r, "root")?,
+            at: Timestamp(r.try_get("at")?),
+        },
+        key_id: r.try_get("key_id")?,
+        signature: r.try_get("signature")?,
+    })
+}
+
+/// An inclusion proof.
+#[derive(Debug, Clone)]
+pub struct InclusionProof {
+    pub seq: i64,
+    pub tree_size: i64,
+    pub leaf_hash: Hash,
+    pub root: Hash,
+    pub path: Vec<Hash>,
+}
+
+/// A consistency proof.
+#[derive(Debug, Clone)]
+pub struct ConsistencyProof {
+    pub first: i64,
+    pub second: i64,
+    pub first_root: Hash,
+    pub second_root: Hash,
+    pub path: Vec<Hash>,
+}
