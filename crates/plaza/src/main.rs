@@ -1,1 +1,396 @@
-fn main() {}
+//! `plaza`: one binary for the server, set-up, verification, benchmarks and admin tasks.
+
+mod bench;
+mod demo;
+mod instance;
+
+use anyhow::{Context, Result, anyhow, bail};
+use clap::{Parser, Subcommand};
+use plaza_server::{App, ServerConfig};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(
+    name = "plaza",
+    version,
+    about = "Plaza governs a city's official social media and keeps its public record."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (staff UI, public pages, JSON API).
+    Serve {
+        /// Data directory (database, signing key, configuration).
+        #[arg(long, default_value = "plaza-data")]
+        data: PathBuf,
+        /// Address to listen on; port 0 picks a free port.
+        #[arg(long)]
+        listen: Option<String>,
+        /// If the data directory is new, create the fictional demo city in it.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Create a new instance: signing key, database, policy and the first administrator.
+    Init {
+        #[arg(long, default_value = "plaza-data")]
+        data: PathBuf,
+        /// Policy file (TOML); the default policy if omitted.
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        /// Name of the record log in signed checkpoints (e.g. your city's domain).
+        #[arg(long)]
+        origin: Option<String>,
+        #[arg(long)]
+        admin_name: String,
+        #[arg(long)]
+        admin_email: String,
+        #[arg(long, default_value = "Public Information Officer")]
+        admin_title: String,
+        #[arg(long, default_value = "Communications")]
+        admin_department: String,
+        /// Roles of the first administrator (comma-separated).
+        #[arg(long, default_value = "pio")]
+        admin_roles: String,
+        /// File holding the administrator's password (not on the command line).
+        #[arg(long)]
+        admin_password_file: PathBuf,
+        /// Database URL (sqlite://PATH or postgres://...); SQLite in the data directory if omitted.
+        #[arg(long, env = "PLAZA_DATABASE_URL")]
+        database_url: Option<String>,
+    },
+    /// Re-check every hash, the chain, the Merkle tree and every checkpoint signature.
+    Verify {
+        #[arg(long, default_value = "plaza-data")]
+        data: PathBuf,
+        /// Trust this Ed25519 public key (base64) instead of the data directory's key.
+        #[arg(long)]
+        public_key: Option<String>,
+    },
+    /// Sign a checkpoint of the record now.
+    Checkpoint {
+        #[arg(long, default_value = "plaza-data")]
+        data: PathBuf,
+    },
+    /// Policy files.
+    Policy {
+        #[command(subcommand)]
+        command: PolicyCommand,
+    },
+    /// Benchmarks that print figures.
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum PolicyCommand {
+    /// Validate a policy file; each error names its line.
+    Check { file: PathBuf },
+    /// Load a new policy version into an instance.
+    Load {
+        file: PathBuf,
+        #[arg(long, default_value = "plaza-data")]
+        data: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Append and verify rates of the record (SQLite; PostgreSQL with --postgres).
+    Record {
+        #[arg(long, default_value_t = 200_000)]
+        count: usize,
+        #[arg(long, default_value_t = 1_000)]
+        batch: usize,
+        /// A PostgreSQL URL of an empty database to benchmark too.
+        #[arg(long, env = "PLAZA_BENCH_POSTGRES")]
+        postgres: Option<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("PLAZA_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Serve { data, listen, demo } => serve(&data, listen, demo).await,
+        Command::Init {
+            data,
+            policy,
+            origin,
+            admin_name,
+            admin_email,
+            admin_title,
+            admin_department,
+            admin_roles,
+            admin_password_file,
+            database_url,
+        } => {
+            let policy_text = match policy {
+                Some(p) => std::fs::read_to_string(&p)
+                    .with_context(|| format!("reading {}", p.display()))?,
+                None => plaza_core::policy::DEFAULT_POLICY.to_string(),
+            };
+            let password = std::fs::read_to_string(&admin_password_file)
+                .with_context(|| format!("reading {}", admin_password_file.display()))?
+                .trim_end_matches(['\n', '\r'])
+                .to_string();
+            let origin = origin.unwrap_or_else(|| {
+                format!(
+                    "{}/plaza",
+                    admin_email
+                        .rsplit_once('@')
+                        .map(|(_, d)| d)
+                        .unwrap_or("plaza")
+                )
+            });
+            let spec = instance::InitSpec {
+                policy_text,
+                origin,
+                admin_name,
+                admin_title,
+                admin_email: admin_email.clone(),
+                admin_department,
+                admin_roles,
+                admin_password: password,
+                database_url,
+            };
+            let (store, key, _) = instance::init(&data, &spec).await?;
+            println!(
+                "initialised {} (checkpoint key {})",
+                data.display(),
+                key.key_id()
+            );
+            println!(
+                "sign in as {admin_email} after `plaza serve --data {}`",
+                data.display()
+            );
+            store.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Verify { data, public_key } => verify(&data, public_key).await,
+        Command::Checkpoint { data } => {
+            let (store, key) = instance::open(&data, None).await?;
+            match store.make_checkpoint(&key).await? {
+                Some(cp) => println!("signed checkpoint at tree size {}", cp.checkpoint.tree_size),
+                None => println!("the latest checkpoint already covers every record"),
+            }
+            store.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Policy {
+            command: PolicyCommand::Check { file },
+        } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            match plaza_core::policy::parse(&text) {
+                Ok(p) => {
+                    println!(
+                        "ok: {} of {}, version {}: {} clauses ({} comment categories)",
+                        p.meta.name,
+                        p.meta.issuer,
+                        p.meta.version,
+                        p.clauses.len(),
+                        p.comment_categories().count()
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(errs) => {
+                    for e in errs {
+                        if e.line > 0 {
+                            eprintln!("{}:{}: {}", file.display(), e.line, e.message);
+                        } else {
+                            eprintln!("{}: {}", file.display(), e.message);
+                        }
+                    }
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+        Command::Policy {
+            command: PolicyCommand::Load { file, data },
+        } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let (store, _) = instance::open(&data, None).await?;
+            let mut tx = store.begin_write().await?;
+            let (id, p) = tx
+                .load_policy("system:cli", &text)
+                .await
+                .map_err(|e| anyhow!("{}: {e}", file.display()))?;
+            tx.commit().await?;
+            println!("loaded policy version {} as #{id}", p.meta.version);
+            store.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench {
+            command:
+                BenchCommand::Record {
+                    count,
+                    batch,
+                    postgres,
+                },
+        } => {
+            if batch == 0 {
+                bail!("--batch must be at least 1");
+            }
+            let dir = std::env::temp_dir().join(format!("plaza-bench-{}", std::process::id()));
+            std::fs::create_dir_all(&dir)?;
+            let url = format!("sqlite://{}", dir.join("bench.db").display());
+            let r = bench::record("sqlite", &url, count, batch).await;
+            let _ = std::fs::remove_dir_all(&dir);
+            r?;
+            match postgres {
+                Some(pg) => bench::record("postgres", &pg, count, batch).await?,
+                None => println!(
+                    "postgres: skipped (give --postgres URL of an empty database, or set PLAZA_BENCH_POSTGRES)"
+                ),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+async fn verify(data: &Path, public_key: Option<String>) -> Result<ExitCode> {
+    let (store, key) = instance::open(data, None).await?;
+    let trusted: [u8; 32] = match public_key {
+        Some(b64) => plaza_core::checkpoint::unb64(&b64)
+            .and_then(|v| v.try_into().ok())
+            .ok_or_else(|| anyhow!("--public-key is not a base64 Ed25519 public key"))?,
+        None => key.public_key(),
+    };
+    let registered = store.public_keys().await?;
+    if !registered.iter().any(|(_, k)| *k == trusted) {
+        eprintln!("error: the trusted public key is not the key registered in this database");
+        return Ok(ExitCode::FAILURE);
+    }
+    let latest = store
+        .latest_checkpoint()
+        .await?
+        .map(|c| c.checkpoint.tree_size)
+        .unwrap_or(0);
+    let result = store.verify(trusted).await;
+    store.close().await;
+    match result {
+        Ok(s) => {
+            println!("ok: {} records, checkpoint {}", s.records, latest);
+            if s.erased_payloads > 0 {
+                println!(
+                    "({} payloads lawfully destroyed; their hashes verify)",
+                    s.erased_payloads
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(plaza_store::VerifyError::Bad(f)) => {
+            eprintln!("error: record {}: {}", f.seq, f.reason);
+            Ok(ExitCode::from(2))
+        }
+        Err(plaza_store::VerifyError::Store(e)) => Err(e.into()),
+    }
+}
+
+async fn serve(data: &Path, listen: Option<String>, demo: bool) -> Result<ExitCode> {
+    let config = instance::Config::load(data).unwrap_or_default();
+    let seeded = if !instance::is_initialised(data) {
+        if !demo {
+            bail!(
+                "{} is not an initialised Plaza data directory: run `plaza init --data {}`, or `plaza serve --demo` for the demo city",
+                data.display(),
+                data.display()
+            );
+        }
+        println!("creating the demo city in {} ...", data.display());
+        let (store, _) = demo::seed(data).await?;
+        store.close().await;
+        true
+    } else {
+        false
+    };
+    let (store, key) = instance::open(data, None).await?;
+    let listen = listen
+        .or(config.listen)
+        .unwrap_or_else(|| "127.0.0.1:8080".to_string());
+    let addr: SocketAddr = listen
+        .parse()
+        .map_err(|_| anyhow!("--listen {listen:?} is not an address like 127.0.0.1:8080"))?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("listening on {addr}"))?;
+    let bound = listener.local_addr()?;
+    let server_config = ServerConfig {
+        secure_cookies: !bound.ip().is_loopback(),
+        ..ServerConfig::default()
+    };
+    let app = App {
+        store,
+        key: Arc::new(key),
+        config: Arc::new(server_config),
+    };
+    println!("Plaza is listening on http://{bound}");
+    if demo || seeded {
+        println!(
+            "Demo city: City of Arbor Vale. Sign in at http://{bound}/login with password {:?} as:",
+            demo::DEMO_PASSWORD
+        );
+        for (user, name, title, _, _) in demo::LOGINS {
+            println!("  {user}@{}  {name}, {title}", demo::DOMAIN);
+        }
+    }
+    plaza_server::serve(listener, app, shutdown_signal()).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

@@ -1,0 +1,991 @@
+//! Staff pages. Each handler asks the authorization module before it reads or changes
+//! anything, and every change goes through one write transaction with its record entry.
+
+use crate::App;
+use crate::ctx::Ctx;
+use crate::error::AppError;
+use crate::views::{
+    self, AuthRow, ConsultView, ContentView, CpView, HistoryView, Nav, PersonRow, RecordRow,
+    SiteRow,
+};
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use plaza_core::authz::{Action, Level};
+use plaza_core::people::{NewBody, NewOfficialAccount, NewPerson, Role};
+use plaza_core::record::kinds;
+use plaza_core::sites::{Area, NewSite, Platform, SiteState, Step, Verdict, steps_from};
+use plaza_core::{Error, Timestamp};
+use plaza_store::{NewGrant, RecordFilter};
+use serde::Deserialize;
+
+fn platforms() -> Vec<(&'static str, &'static str)> {
+    Platform::ALL
+        .iter()
+        .map(|p| (p.as_str(), p.label()))
+        .collect()
+}
+
+fn step_action(step: Step, site: i64) -> Action {
+    match step {
+        Step::OpenConsultation => Action::OpenConsultation,
+        Step::Approve => Action::ApproveSite,
+        Step::Activate => Action::ActivateSite(site),
+        Step::Suspend => Action::SuspendSite(site),
+        Step::Reactivate => Action::ReactivateSite(site),
+        Step::Terminate => Action::TerminateSite(site),
+    }
+}
+
+pub async fn dashboard(State(app): State<App>, ctx: Ctx) -> Result<Response, AppError> {
+    ctx.require(&app, Action::ViewDashboard).await?;
+    let (pv, policy) = app.store.policy().await?;
+    let ack = app.store.acknowledged(ctx.person.id, pv).await?;
+    let sites = app.store.sites().await?;
+    let visible: Vec<_> = sites
+        .iter()
+        .filter(|s| ctx.can(Action::ViewSite(s.id)))
+        .collect();
+    let mut todo = Vec::new();
+    for s in &visible {
+        if s.state == SiteState::Consultation {
+            let answers = app.store.consultations(s.id).await?;
+            for area in Area::ALL {
+                if ctx.can(Action::Consult(area)) && !answers.iter().any(|c| c.area == area) {
+                    todo.push((
+                        format!("{} consultation on {}", area.label(), s.name),
+                        format!("/staff/sites/{}", s.id),
+                    ));
+                }
+            }
+            if ctx.can(Action::ApproveSite) && answers.len() >= 3 {
+                todo.push((
+                    format!("Decide on approving {}", s.name),
+                    format!("/staff/sites/{}", s.id),
+                ));
+            }
+        }
+        if s.state == SiteState::Approved && ctx.can(Action::ActivateSite(s.id)) {
+            todo.push((
+                format!("Activate {}", s.name),
+                format!("/staff/sites/{}", s.id),
+            ));
+        }
+    }
+    let mine = app.store.authorizations(Some(ctx.person.id), None).await?;
+    for a in mine
+        .iter()
+        .filter(|a| a.attested_at.is_none() && a.revoked_at.is_none())
+    {
+        todo.push((
+            format!("Sign your authorization for {}", a.site_name),
+            format!("/staff/authorizations/{}", a.id),
+        ));
+    }
+    let site_counts = SiteState::ALL
+        .iter()
+        .map(|st| {
+            (
+                st.as_str().to_string(),
+                visible.iter().filter(|s| s.state == *st).count(),
+            )
+        })
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    let page = views::Dashboard {
+        nav: Nav::staff(&app, &ctx).await,
+        me_name: ctx.person.name.clone(),
+        me_roles: ctx.person.role_labels(),
+        ack_needed: ack.is_none(),
+        ack_at: ack.map(|t| t.human()).unwrap_or_default(),
+        policy_label: policy.meta.version,
+        todo,
+        site_counts,
+        my_auths: mine.iter().map(|a| AuthRow::from(a, ctx.now)).collect(),
+        records: app.store.tree_size().await?,
+        checkpoint: app
+            .store
+            .latest_checkpoint()
+            .await?
+            .as_ref()
+            .map(CpView::from),
+    };
+    views::html(&page)
+}
+
+pub async fn acknowledge(State(app): State<App>, ctx: Ctx) -> Result<Response, AppError> {
+    ctx.require(&app, Action::AcknowledgePolicy).await?;
+    let mut tx = app.store.begin_write().await?;
+    tx.acknowledge_policy(ctx.person.id).await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/staff").into_response())
+}
+
+pub async fn sites(State(app): State<App>, ctx: Ctx) -> Result<Response, AppError> {
+    ctx.require(&app, Action::ListSites).await?;
+    let counts = app.store.content_counts().await?;
+    let rows = app
+        .store
+        .sites()
+        .await?
+        .into_iter()
+        .filter(|s| ctx.can(Action::ViewSite(s.id)))
+        .map(|site| {
+            let (posts, comments) = counts
+                .iter()
+                .find(|c| c.0 == site.id)
+                .map(|c| (c.1, c.2))
+                .unwrap_or((0, 0));
+            SiteRow {
+                site,
+                posts,
+                comments,
+            }
+        })
+        .collect();
+    let page = views::SitesPage {
+        nav: Nav::staff(&app, &ctx).await,
+        rows,
+        all: ctx.principal.sees_all_sites() || ctx.person.has(Role::Moderator),
+        can_propose: ctx.can(Action::ProposeSite),
+    };
+    views::html(&page)
+}
+
+pub async fn site_new(State(app): State<App>, ctx: Ctx) -> Result<Response, AppError> {
+    ctx.require(&app, Action::ProposeSite).await?;
+    let (_, policy) = app.store.policy().await?;
+    views::html(&views::SiteNew {
+        nav: Nav::staff(&app, &ctx).await,
+        platforms: platforms(),
+        domains: policy.settings.official_email_domains.join(", "),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct SiteForm {
+    name: String,
+    platform: String,
+    handle: String,
+    url: String,
+    department: String,
+    registration_email: String,
+    #[serde(default)]
+    purpose: String,
+}
+
+pub async fn site_create(
+    State(app): State<App>,
+    ctx: Ctx,
+    Form(f): Form<SiteForm>,
+) -> Result<Response, AppError> {
+    ctx.require(&app, Action::ProposeSite).await?;
+    let (_, policy) = app.store.policy().await?;
+    let s = NewSite::parse(
+        &f.name,
+        &f.platform,
+        &f.handle,
+        &f.url,
+        &f.department,
+        &f.registration_email,
+        &f.purpose,
+        &policy.settings.official_email_domains,
+    )?;
+    let mut tx = app.store.begin_write().await?;
+    let id = tx.propose_site(ctx.person.id, &s).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/staff/sites/{id}")).into_response())
+}
+
+pub async fn site_page(
+    State(app): State<App>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    ctx.require(&app, Action::ViewSite(id)).await?;
+    let site = app.store.site(id).await?;
+    let steps = steps_from(site.state)
+        .into_iter()
+        .filter(|st| ctx.can(step_action(*st, id)))
+        .map(|st| {
+            (
+                st.as_str(),
+                st.label(),
+                st.needs_reason() || (st == Step::Approve),
+            )
+        })
+        .collect();
+    let areas = if site.state == SiteState::Consultation {
+        Area::ALL
+            .into_iter()
+            .filter(|a| ctx.can(Action::Consult(*a)))
+            .map(|a| (a.as_str(), a.label()))
+            .collect()
+    } else {
+        vec![]
+    };
+    let consultations = app
+        .store
+        .consultations(id)
+        .await?
+        .into_iter()
+        .map(|c| ConsultView {
+            area: c.area.label().into(),
+            verdict: if c.verdict == Verdict::SignOff {
+                "signed off".into()
+            } else {
+                "objected".into()
+            },
+            by: c.person_name,
+            at: c.at.human(),
+            note: c.note,
+        })
+        .collect();
+    let auths = app
+        .store
+        .authorizations(None, Some(id))
+        .await?
+        .iter()
+        .map(|a| AuthRow::from(a, ctx.now))
+        .collect();
+    let content = app
+        .store
+        .content(id, 25)
+        .await?
+        .into_iter()
+        .map(|c| ContentView {
+            at: c.created_at.human(),
+            kind: c.kind,
+            author: format!("{} (@{})", c.author_name, c.author_handle),
+            text: c.body,
+            seq: c.record_seq,
+        })
+        .collect();
+    let history = app
+        .store
+        .records(&RecordFilter {
+            subject: Some(format!("site:{id}")),
+            limit: 200,
+            ..Default::default()
+        })
+        .await?
+        .into_iter()
+        .filter(|e| e.header.kind.starts_with("site."))
+        .map(|e| HistoryView {
+            seq: e.header.seq,
+            at: e.header.at.human(),
+            kind: e.header.kind,
+            actor: e.header.actor,
+        })
+        .collect();
+    let page = views::SitePage {
+        nav: Nav::staff(&app, &ctx).await,
+        created: site.created_at.human(),
+        site,
+        steps,
+        areas,
+        consultations,
+        can_grant: ctx.can(Action::GrantAuthorization),
+        auths,
+        content,
+        history,
+        records: ctx.can(Action::ViewRecord),
+    };
+    views::html(&page)
+}
+
+#[derive(Deserialize)]
+pub struct StepForm {
+    step: String,
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn site_step(
+    State(app): State<App>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<StepForm>,
+) -> Result<Response, AppError> {
+    let step = Step::parse(&f.step)?;
+    ctx.require(&app, step_action(step, id)).await?;
+    let mut tx = app.store.begin_write().await?;
+    tx.step_site(ctx.person.id, id, step, &f.reason).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/staff/sites/{id}")).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct ConsultForm {
+    area: String,
+    verdict: String,
+    #[serde(default)]
+    note: String,
+}
+
+pub async fn site_consult(
+    State(app): State<App>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<ConsultForm>,
+) -> Result<Response, AppError> {
+    let area = Area::parse(&f.area)?;
+    ctx.require(&app, Action::Consult(area)).await?;
+    let verdict = Verdict::parse(&f.verdict)?;
+    let mut tx = app.store.begin_write().await?;
+    tx.consult(ctx.person.id, id, area, verdict, &f.note)
+        .await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/staff/sites/{id}")).into_response())
+}
+
+pub async fn people(State(app): State<App>, ctx: Ctx) -> Result<Response, AppError> {
+    ctx.require(&app, Action::ViewPeople).await?;
+    let people = app.store.people().await?;
+    let bodies = app
+        .store
+        .bodies()
+        .await?
+        .into_iter()
+        .map(|b| {
+            let members = people.iter().filter(|p| p.body_id == Some(b.id)).count();
+            (b.name, b.seats, b.quorum, members)
+        })
+        .collect();
+    let rows = people
+        .iter()
+        .map(|p| PersonRow {
+            id: p.id,
+            name: p.name.clone(),
+            title: p.title.clone(),
+            department: p.department.clone(),
+            roles: p.role_labels(),
+            disabled: p.disabled_at.is_some(),
+        })
+        .collect();
+    views::html(&views::PeoplePage {
+        nav: Nav::staff(&app, &ctx).await,
+        rows,
+        bodies,
+        can_manage: ctx.can(Action::ManagePeople),
+        can_bodies: ctx.can(Action::ManageBodies),
+    })
+}
+
+pub async fn person_new(State(app): State<App>, ctx: Ctx) -> Result<Response, AppError> {
+    ctx.require(&app, Action::ManagePeople).await?;
+    let (_, policy) = app.store.policy().await?;
+    views::html(&views::PersonNew {
+        nav: Nav::staff(&app, &ctx).await,
+        roles: Role::ALL.iter().map(|r| (r.as_str(), r.label())).collect(),
+        bodies: app.store.bodies().await?,
+        domains: policy.settings.official_email_domains.join(", "),
+    })
+}
+
+/// The person form: `roles` may repeat (checkboxes), so it is read as pairs.
+pub async fn person_create(
+    State(app): State<App>,
+    ctx: Ctx,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    ctx.require(&app, Action::ManagePeople).await?;
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let roles: Vec<String> = pairs
+        .iter()
+        .filter(|(n, _)| n == "roles")
+        .map(|(_, v)| v.clone())
+        .collect();
+    let body = get("body");
+    let body_id = if body.trim().is_empty() {
+        None
+    } else {
+        Some(
+            body.trim()
+                .parse::<i64>()
+                .map_err(|_| Error::invalid("body", "is not a legislative body"))?,
+        )
+    };
+    let (_, policy) = app.store.policy().await?;
+    let p = NewPerson::parse(
+        &get("name"),
+        &get("title"),
+        &get("email"),
+        &get("department"),
+        &roles.join(","),
+        body_id,
+        &policy.settings.official_email_domains,
+    )?;
+    let password = get("password");
+    let hash = if password.is_empty() {
+        None
+    } else {
+        Some(crate::auth::hash_password(&password)?)
+    };
+    let mut tx = app.store.begin_write().await?;
+    let id = tx.create_person(&ctx.actor(), &p, hash.as_deref()).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/staff/people/{id}")).into_response())
+}
+
+pub async fn person_page(
+    State(app): State<App>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    ctx.require(&app, Action::ViewPerson(id)).await?;
+    let p = app.store.person(id).await?;
+    let body = match p.body_id {
+        Some(b) => app
+            .store
+            .bodies()
+            .await?
+            .into_iter()
+            .find(|x| x.id == b)
+            .map(|x| x.name)
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    let (pv, _) = app.store.policy().await?;
+    let ack = match app.store.acknowledged(id, pv).await? {
+        Some(t) => format!("current version, {}", t.human()),
+        None => "not yet for the current version".into(),
+    };
+    let auths = app
+        .store
+        .authorizations(Some(id), None)
+        .await?
+        .iter()
+        .map(|a| AuthRow::from(a, ctx.now))
+        .collect();
+    views::html(&views::PersonPage {
+        nav: Nav::staff(&app, &ctx).await,
+        is_official: p.has(Role::Official),
+        accounts: app.store.official_accounts(id).await?,
+        platforms: platforms(),
+        body,
+        ack,
+        auths,
+        can_manage: ctx.can(Action::ManagePeople) && ctx.person.id != id,
+        p,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct ReasonForm {
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn person_disable(
+    State(app): State<App>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<ReasonForm>,
+) -> Result<Response, AppError> {
+    ctx.require(&app, Action::ManagePeople).await?;
+    if id == ctx.person.id {
+        return Err(Error::Conflict("you cannot disable your own access".into()).into());
+    }
+    let mut tx = app.store.begin_write().await?;
+    tx.disable_person(&ctx.actor(), id, &f.reason).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/staff/people/{id}")).into_response())
+}
+
+pub async fn person_enable(
+    State(app): State<App>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    ctx.require(&app, Action::ManagePeople).await?;
+    let mut tx = app.store.begin_write().await?;
+    tx.enable_person(&ctx.actor(), id).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/staff/people/{id}")).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct AccountForm {
+    platform: String,
+    handle: String,
+}
+
+pub async fn person_account(
+    State(app): State<App>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<AccountForm>,
+) -> Result<Response, AppError> {
+    ctx.require(&app, Action::ManagePeople).await?;
+    let acct = NewOfficialAccount::parse(&f.platform, &f.handle)?;
+    let mut tx = app.store.begin_write().await?;
+    tx.add_official_account(&ctx.actor(), id, &acct).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/staff/people/{id}")).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct BodyForm {
+    name: String,
+    seats: String,
+    quorum: String,
+}
+
+pub async fn body_create(
+    State(app): State<App>,
+    ctx: Ctx,
+    Form(f): Form<BodyForm>,
+) -> Result<Response, AppError> {
+    ctx.require(&app, Action::ManageBodies).await?;
+    let seats = f
+        .seats
+        .trim()
+        .parse()
+        .map_err(|_| Error::invalid("seats", "is not a number"))?;
+    let quorum = f
+        .quorum
+        .trim()
+        .parse()
+        .map_err(|_| Error::invalid("quorum", "is not a number"))?;
+    let b = NewBody::parse(&f.name, seats, quorum)?;
+    let mut tx = app.store.begin_write().await?;
+    tx.create_body(&ctx.actor(), &b).await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/staff/people").into_response())
+}
+
+pub async fn authorizations(State(app): State<App>, ctx: Ctx) -> Result<Response, AppError> {
+    ctx.require(&app, Action::ViewAuthorizations).await?;
+    let rows = app
+        .store
+        .authorizations(None, None)
+        .await?
+        .iter()
+        .map(|a| AuthRow::from(a, ctx.now))
+        .collect();
+    views::html(&views::AuthsPage {
+        nav: Nav::staff(&app, &ctx).await,
+        rows,
+        can_grant: ctx.can(Action::GrantAuthorization),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct NewAuthQuery {
+    person: Option<i64>,
+    site: Option<i64>,
+}
+
+pub async fn authorization_new(
+    State(app): State<App>,
+    ctx: Ctx,
+    Query(q): Query<NewAuthQuery>,
+) -> Result<Response, AppError> {
+    ctx.require(&app, Action::GrantAuthorization).await?;
+    let people = app
+        .store
+        .people()
+        .await?
+        .into_iter()
+        .filter(|p| p.disabled_at.is_none())
+        .map(|p| (p.id, format!("{} ({})", p.name, p.title)))
+        .collect();
+    let sites = app
+        .store
+        .sites()
+        .await?
+        .into_iter()
+        .filter(|s| s.state != SiteState::Terminated)
+        .map(|s| {
+            (
+                s.id,
+                format!("{} ({}, {})", s.name, s.platform.label(), s.state.as_str()),
+            )
+        })
+        .collect();
+    views::html(&views::AuthNew {
+        nav: Nav::staff(&app, &ctx).await,
+        people,
+        sites,
+        levels: Level::ALL
+            .iter()
+            .map(|l| (l.as_str(), l.description()))
+            .collect(),
+        person_sel: q.person.unwrap_or(0),
+        site_sel: q.site.unwrap_or(0),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct GrantForm {
+    person: String,
+    site: String,
+    level: String,
+    #[serde(default)]
+    scope: String,
+    #[serde(default)]
+    starts: String,
+    #[serde(default)]
+    ends: String,
+}
+
+pub async fn authorization_create(
+    State(app): State<App>,
+    ctx: Ctx,
+    Form(f): Form<GrantForm>,
+) -> Result<Response, AppError> {
+    ctx.require(&app, Action::GrantAuthorization).await?;
+    let person = f
+        .person
+        .trim()
+        .parse()
+        .map_err(|_| Error::invalid("person", "is not a person"))?;
+    let site = f
+        .site
+        .trim()
+        .parse()
+        .map_err(|_| Error::invalid("site", "is not a site"))?;
+    let g = NewGrant::parse(
+        person, site, &f.level, &f.scope, &f.starts, &f.ends, ctx.now,
+    )?;
+    let mut tx = app.store.begin_write().await?;
+    let id = tx.grant(ctx.person.id, &g).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/staff/authorizations/{id}")).into_response())
+}
+
+async fn load_auth(app: &App, ctx: &Ctx, id: i64) -> Result<plaza_store::Authorization, AppError> {
+    let a = app.store.authorization(id).await?;
+    if a.person_id != ctx.person.id {
+        ctx.require(app, Action::ViewAuthorizations).await?;
+    }
+    Ok(a)
+}
+
+pub async fn authorization_page(
+    State(app): State<App>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let a = load_auth(&app, &ctx, id).await?;
+    let open = a.revoked_at.is_none();
+    views::html(&views::AuthPage {
+        nav: Nav::staff(&app, &ctx).await,
+        status: a.status(ctx.now).to_string(),
+        granted: a.granted_at.human(),
+        from: a.starts_at.date(),
+        until: a
+            .ends_at
+            .map(|t| t.date())
+            .unwrap_or_else(|| "until revoked".into()),
+        signed: match a.attested_at {
+            Some(t) => format!(
+                "{} ({})",
+                t.human(),
+                a.attestation.clone().unwrap_or_default()
+            ),
+            None => "awaiting signature".into(),
+        },
+        revoked: a.revoked_at.map(|t| t.human()).unwrap_or_default(),
+        can_attest: open
+            && a.attested_at.is_none()
+            && ctx.can(Action::AttestAuthorization {
+                grantee: a.person_id,
+            }),
+        can_revoke: open && ctx.can(Action::RevokeAuthorization),
+        a,
+    })
+}
+
+pub async fn authorization_letter(
+    State(app): State<App>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let a = load_auth(&app, &ctx, id).await?;
+    let lines = crate::letter::text(&app, &a).await?;
+    views::html(&views::LetterPage {
+        nav: Nav::staff(&app, &ctx).await,
+        l: views::LetterText { id, lines },
+    })
+}
+
+pub async fn authorization_pdf(
+    State(app): State<App>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let a = load_auth(&app, &ctx, id).await?;
+    let lines = crate::letter::text(&app, &a).await?;
+    let pdf = crate::letter::pdf(&format!("Written authorization {id}"), &lines);
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/pdf".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"authorization-{id}.pdf\""),
+            ),
+        ],
+        pdf,
+    )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+pub struct AttestForm {
+    #[serde(default)]
+    attestation: String,
+}
+
+pub async fn authorization_attest(
+    State(app): State<App>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<AttestForm>,
+) -> Result<Response, AppError> {
+    let a = app.store.authorization(id).await?;
+    ctx.require(
+        &app,
+        Action::AttestAuthorization {
+            grantee: a.person_id,
+        },
+    )
+    .await?;
+    let mut tx = app.store.begin_write().await?;
+    tx.attest(ctx.person.id, id, &f.attestation).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/staff/authorizations/{id}")).into_response())
+}
+
+pub async fn authorization_revoke(
+    State(app): State<App>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<ReasonForm>,
+) -> Result<Response, AppError> {
+    ctx.require(&app, Action::RevokeAuthorization).await?;
+    let mut tx = app.store.begin_write().await?;
+    tx.revoke(ctx.person.id, id, &f.reason).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/staff/authorizations/{id}")).into_response())
+}
+
+#[derive(Deserialize, Default)]
+pub struct RecordQuery {
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub subject: String,
+    #[serde(default)]
+    pub actor: String,
+    #[serde(default)]
+    pub from: String,
+    #[serde(default)]
+    pub to: String,
+    pub before: Option<i64>,
+    pub limit: Option<i64>,
+}
+
+impl RecordQuery {
+    /// The store filter, with each field checked.
+    pub fn filter(&self) -> Result<RecordFilter, Error> {
+        let opt = |s: &str| {
+            if s.trim().is_empty() {
+                None
+            } else {
+                Some(s.trim().to_string())
+            }
+        };
+        let time = |field: &str, s: &str| -> Result<Option<Timestamp>, Error> {
+            if s.trim().is_empty() {
+                return Ok(None);
+            }
+            Timestamp::parse(s).map(Some).ok_or_else(|| {
+                Error::invalid(
+                    field,
+                    format!("{s:?} is not a date (YYYY-MM-DD) or RFC 3339 time"),
+                )
+            })
+        };
+        Ok(RecordFilter {
+            kind: opt(&self.kind),
+            subject: opt(&self.subject),
+            actor: opt(&self.actor),
+            from: time("from", &self.from)?,
+            to: time("to", &self.to)?,
+            before: self.before,
+            limit: self.limit.unwrap_or(50),
+        })
+    }
+}
+
+const KINDS: &[&str] = &[
+    kinds::INSTANCE_INITIALISED,
+    kinds::POLICY_LOADED,
+    kinds::POLICY_ACKNOWLEDGED,
+    kinds::PERSON_CREATED,
+    kinds::PERSON_DISABLED,
+    kinds::PERSON_ENABLED,
+    kinds::PERSON_PASSWORD_SET,
+    kinds::BODY_CREATED,
+    kinds::OFFICIAL_ACCOUNT_ADDED,
+    kinds::SITE_PROPOSED,
+    kinds::SITE_CONSULTATION,
+    kinds::SITE_APPROVED,
+    kinds::SITE_ACTIVATED,
+    kinds::SITE_SUSPENDED,
+    kinds::SITE_REACTIVATED,
+    kinds::SITE_TERMINATED,
+    kinds::AUTHORIZATION_GRANTED,
+    kinds::AUTHORIZATION_REVOKED,
+    kinds::AUTHORIZATION_ATTESTED,
+    kinds::LOGIN_SUCCEEDED,
+    kinds::LOGIN_FAILED,
+    kinds::LOGOUT,
+    kinds::ACCESS_DENIED,
+    kinds::CAPTURE_POST,
+    kinds::CAPTURE_COMMENT,
+];
+
+pub async fn records(
+    State(app): State<App>,
+    ctx: Ctx,
+    Query(q): Query<RecordQuery>,
+) -> Result<Response, AppError> {
+    ctx.require(&app, Action::ViewRecord).await?;
+    let f = q.filter()?;
+    let entries = app.store.records(&f).await?;
+    let next = match entries.last() {
+        Some(last) if entries.len() as i64 == f.limit.clamp(1, 1000) && last.header.seq > 1 => {
+            format!(
+                "/staff/records?kind={}&subject={}&actor={}&from={}&to={}&before={}",
+                crate::auth::urlencode(&q.kind),
+                crate::auth::urlencode(&q.subject),
+                crate::auth::urlencode(&q.actor),
+                crate::auth::urlencode(&q.from),
+                crate::auth::urlencode(&q.to),
+                last.header.seq
+            )
+        }
+        _ => String::new(),
+    };
+    views::html(&views::RecordsPage {
+        nav: Nav::staff(&app, &ctx).await,
+        total: app.store.tree_size().await?,
+        rows: entries.iter().map(RecordRow::from).collect(),
+        kinds: KINDS.to_vec(),
+        kind: q.kind,
+        subject: q.subject,
+        actor: q.actor,
+        from: q.from,
+        to: q.to,
+        next,
+    })
+}
+
+pub async fn record_page(
+    State(app): State<App>,
+    ctx: Ctx,
+    Path(seq): Path<i64>,
+) -> Result<Response, AppError> {
+    ctx.require(&app, Action::ViewRecord).await?;
+    let e = app.store.record(seq).await?;
+    let payload = match &e.payload {
+        Some(p) => serde_json::from_str::<serde_json::Value>(p)
+            .ok()
+            .and_then(|v| serde_json::to_string_pretty(&v).ok())
+            .unwrap_or_else(|| p.clone()),
+        None => "(destroyed under a recorded retention decision; its hash remains)".into(),
+    };
+    let proof = match app.store.latest_checkpoint().await? {
+        Some(cp) if cp.checkpoint.tree_size as i64 >= seq => {
+            let p = app
+                .store
+                .inclusion_proof(seq, cp.checkpoint.tree_size as i64)
+                .await?;
+            let verified = plaza_core::merkle::verify_inclusion(
+                (seq - 1) as u64,
+                cp.checkpoint.tree_size,
+                &e.leaf_hash,
+                &p.path,
+                &cp.checkpoint.root,
+            );
+            Some(views::ProofView {
+                tree_size: p.tree_size,
+                at: cp.checkpoint.at.human(),
+                root: plaza_core::hex(&cp.checkpoint.root),
+                path: p.path.iter().map(|h| plaza_core::hex(h)).collect(),
+                verified,
+            })
+        }
+        _ => None,
+    };
+    views::html(&views::RecordPage {
+        nav: Nav::staff(&app, &ctx).await,
+        e: RecordRow::from(&e),
+        payload,
+        proof,
+    })
+}
+
+pub async fn policy_admin(State(app): State<App>, ctx: Ctx) -> Result<Response, AppError> {
+    ctx.require(&app, Action::ViewPolicy).await?;
+    let (pv, policy) = app.store.policy().await?;
+    let can_load = ctx.can(Action::LoadPolicy);
+    let versions = app
+        .store
+        .policy_versions()
+        .await?
+        .into_iter()
+        .map(|v| views::VersionRow {
+            id: v.id,
+            label: v.label,
+            at: v.loaded_at.human(),
+            by: v.loaded_by,
+            sha: v.sha256[..16].to_string(),
+        })
+        .collect();
+    views::html(&views::PolicyAdmin {
+        nav: Nav::staff(&app, &ctx).await,
+        current: format!(
+            "{} (version {}, #{pv})",
+            policy.meta.name, policy.meta.version
+        ),
+        versions,
+        ack_needed: app.store.acknowledged(ctx.person.id, pv).await?.is_none(),
+        can_load,
+        text: if can_load {
+            app.store.policy_text(pv).await?
+        } else {
+            String::new()
+        },
+    })
+}
+
+#[derive(Deserialize)]
+pub struct PolicyForm {
+    text: String,
+}
+
+pub async fn policy_load(
+    State(app): State<App>,
+    ctx: Ctx,
+    Form(f): Form<PolicyForm>,
+) -> Result<Response, AppError> {
+    ctx.require(&app, Action::LoadPolicy).await?;
+    let text = f.text.replace("\r\n", "\n");
+    let mut tx = app.store.begin_write().await?;
+    tx.load_policy(&ctx.actor(), &text).await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/staff/policy").into_response())
+}

@@ -1,0 +1,439 @@
+//! Page models for the askama templates (checked at compile time, escaped by default).
+
+use crate::App;
+use crate::ctx::Ctx;
+use crate::error::AppError;
+use askama::Template;
+use axum::response::{Html, IntoResponse, Response};
+use plaza_core::authz::Action;
+use plaza_core::checkpoint::b64;
+use plaza_core::policy::Clause;
+use plaza_store::{Authorization, Body, OfficialAccount, Person, SignedCheckpoint, Site};
+
+/// Renders a template to an HTML response.
+pub fn html<T: Template>(t: &T) -> Result<Response, AppError> {
+    t.render()
+        .map(|s| Html(s).into_response())
+        .map_err(|e| AppError::Internal(format!("template: {e}")))
+}
+
+/// The city's name, from the active policy.
+pub async fn city_name(app: &App) -> String {
+    match app.store.active_policy().await {
+        Ok(Some((_, p))) => p.meta.issuer,
+        _ => "Plaza".to_string(),
+    }
+}
+
+/// The header's facts.
+pub struct Nav {
+    pub city: String,
+    pub signed_in: bool,
+    pub person_id: i64,
+    pub name: String,
+    pub csrf: String,
+    pub people: bool,
+    pub records: bool,
+}
+
+impl Nav {
+    /// For a visitor.
+    pub fn public(city: String) -> Nav {
+        Nav {
+            city,
+            signed_in: false,
+            person_id: 0,
+            name: String::new(),
+            csrf: String::new(),
+            people: false,
+            records: false,
+        }
+    }
+
+    /// For a signed-in person.
+    pub async fn staff(app: &App, ctx: &Ctx) -> Nav {
+        Nav {
+            city: city_name(app).await,
+            signed_in: true,
+            person_id: ctx.person.id,
+            name: ctx.person.name.clone(),
+            csrf: ctx.csrf.clone(),
+            people: ctx.can(Action::ViewPeople),
+            records: ctx.can(Action::ViewRecord),
+        }
+    }
+
+    /// Either.
+    pub async fn any(app: &App, ctx: &Option<Ctx>) -> Nav {
+        match ctx {
+            Some(c) => Nav::staff(app, c).await,
+            None => Nav::public(city_name(app).await),
+        }
+    }
+}
+
+/// A checkpoint for display.
+pub struct CpView {
+    pub tree_size: u64,
+    pub at: String,
+    pub root_b64: String,
+    pub signature_b64: String,
+    pub body: String,
+}
+
+impl CpView {
+    pub fn from(cp: &SignedCheckpoint) -> CpView {
+        CpView {
+            tree_size: cp.checkpoint.tree_size,
+            at: cp.checkpoint.at.human(),
+            root_b64: b64(&cp.checkpoint.root),
+            signature_b64: b64(&cp.signature),
+            body: cp.checkpoint.body(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub nav: Nav,
+    pub status: u16,
+    pub title: String,
+    pub code: String,
+    pub message: String,
+    pub field: String,
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+pub struct Login {
+    pub nav: Nav,
+    pub csrf: String,
+    pub next: String,
+    pub error: String,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+pub struct Home {
+    pub nav: Nav,
+    pub website: String,
+    pub sites: usize,
+    pub policy_version: String,
+    pub issuer: String,
+    pub checkpoint: Option<CpView>,
+    pub emergency: String,
+    pub police_agency: String,
+    pub police_phone: String,
+}
+
+#[derive(Template)]
+#[template(path = "public_sites.html")]
+pub struct PublicSites {
+    pub nav: Nav,
+    pub sites: Vec<Site>,
+}
+
+#[derive(Template)]
+#[template(path = "policy.html")]
+pub struct PolicyPage {
+    pub nav: Nav,
+    pub heading: String,
+    pub issuer: String,
+    pub version: String,
+    pub adopted: String,
+    pub version_id: i64,
+    pub comments: bool,
+    pub sections: Vec<(String, Vec<Clause>)>,
+}
+
+#[derive(Template)]
+#[template(path = "transparency.html")]
+pub struct Transparency {
+    pub nav: Nav,
+    pub keys: Vec<(String, String)>,
+    pub checkpoint: Option<CpView>,
+}
+
+/// An authorization as a table row.
+pub struct AuthRow {
+    pub id: i64,
+    pub person: String,
+    pub site: String,
+    pub level: String,
+    pub from: String,
+    pub until: String,
+    pub status: String,
+    pub signed: String,
+}
+
+impl AuthRow {
+    pub fn from(a: &Authorization, now: plaza_core::Timestamp) -> AuthRow {
+        AuthRow {
+            id: a.id,
+            person: a.person_name.clone(),
+            site: a.site_name.clone(),
+            level: a.level.as_str().to_string(),
+            from: a.starts_at.date(),
+            until: a
+                .ends_at
+                .map(|t| t.date())
+                .unwrap_or_else(|| "until revoked".into()),
+            status: a.status(now).to_string(),
+            signed: match a.attested_at {
+                Some(t) => format!("signed {}", t.date()),
+                None => "awaiting signature".into(),
+            },
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+pub struct Dashboard {
+    pub nav: Nav,
+    pub me_name: String,
+    pub me_roles: String,
+    pub ack_needed: bool,
+    pub ack_at: String,
+    pub policy_label: String,
+    pub todo: Vec<(String, String)>,
+    pub site_counts: Vec<(String, usize)>,
+    pub my_auths: Vec<AuthRow>,
+    pub records: i64,
+    pub checkpoint: Option<CpView>,
+}
+
+pub struct SiteRow {
+    pub site: Site,
+    pub posts: i64,
+    pub comments: i64,
+}
+
+#[derive(Template)]
+#[template(path = "sites.html")]
+pub struct SitesPage {
+    pub nav: Nav,
+    pub rows: Vec<SiteRow>,
+    pub all: bool,
+    pub can_propose: bool,
+}
+
+#[derive(Template)]
+#[template(path = "site_new.html")]
+pub struct SiteNew {
+    pub nav: Nav,
+    pub platforms: Vec<(&'static str, &'static str)>,
+    pub domains: String,
+}
+
+pub struct ConsultView {
+    pub area: String,
+    pub verdict: String,
+    pub by: String,
+    pub at: String,
+    pub note: String,
+}
+
+pub struct ContentView {
+    pub at: String,
+    pub kind: String,
+    pub author: String,
+    pub text: String,
+    pub seq: i64,
+}
+
+pub struct HistoryView {
+    pub seq: i64,
+    pub at: String,
+    pub kind: String,
+    pub actor: String,
+}
+
+#[derive(Template)]
+#[template(path = "site.html")]
+pub struct SitePage {
+    pub nav: Nav,
+    pub site: Site,
+    pub created: String,
+    pub steps: Vec<(&'static str, &'static str, bool)>,
+    pub areas: Vec<(&'static str, &'static str)>,
+    pub consultations: Vec<ConsultView>,
+    pub can_grant: bool,
+    pub auths: Vec<AuthRow>,
+    pub content: Vec<ContentView>,
+    pub history: Vec<HistoryView>,
+    pub records: bool,
+}
+
+pub struct PersonRow {
+    pub id: i64,
+    pub name: String,
+    pub title: String,
+    pub department: String,
+    pub roles: String,
+    pub disabled: bool,
+}
+
+#[derive(Template)]
+#[template(path = "people.html")]
+pub struct PeoplePage {
+    pub nav: Nav,
+    pub rows: Vec<PersonRow>,
+    pub bodies: Vec<(String, i64, i64, usize)>,
+    pub can_manage: bool,
+    pub can_bodies: bool,
+}
+
+#[derive(Template)]
+#[template(path = "person_new.html")]
+pub struct PersonNew {
+    pub nav: Nav,
+    pub roles: Vec<(&'static str, &'static str)>,
+    pub bodies: Vec<Body>,
+    pub domains: String,
+}
+
+#[derive(Template)]
+#[template(path = "person.html")]
+pub struct PersonPage {
+    pub nav: Nav,
+    pub p: Person,
+    pub body: String,
+    pub ack: String,
+    pub is_official: bool,
+    pub accounts: Vec<OfficialAccount>,
+    pub platforms: Vec<(&'static str, &'static str)>,
+    pub auths: Vec<AuthRow>,
+    pub can_manage: bool,
+}
+
+#[derive(Template)]
+#[template(path = "auths.html")]
+pub struct AuthsPage {
+    pub nav: Nav,
+    pub rows: Vec<AuthRow>,
+    pub can_grant: bool,
+}
+
+#[derive(Template)]
+#[template(path = "auth_new.html")]
+pub struct AuthNew {
+    pub nav: Nav,
+    pub people: Vec<(i64, String)>,
+    pub sites: Vec<(i64, String)>,
+    pub levels: Vec<(&'static str, &'static str)>,
+    pub person_sel: i64,
+    pub site_sel: i64,
+}
+
+#[derive(Template)]
+#[template(path = "auth.html")]
+pub struct AuthPage {
+    pub nav: Nav,
+    pub a: Authorization,
+    pub status: String,
+    pub granted: String,
+    pub from: String,
+    pub until: String,
+    pub signed: String,
+    pub revoked: String,
+    pub can_attest: bool,
+    pub can_revoke: bool,
+}
+
+/// The letter's text, line by line (shared by the HTML and the PDF).
+pub struct LetterText {
+    pub id: i64,
+    pub lines: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "letter.html")]
+pub struct LetterPage {
+    pub nav: Nav,
+    pub l: LetterText,
+}
+
+pub struct RecordRow {
+    pub seq: i64,
+    pub at: String,
+    pub kind: String,
+    pub subject: String,
+    pub actor: String,
+    pub policy: String,
+    pub payload_sha256: String,
+    pub leaf: String,
+    pub chain: String,
+}
+
+impl RecordRow {
+    pub fn from(e: &plaza_core::record::StoredEntry) -> RecordRow {
+        RecordRow {
+            seq: e.header.seq,
+            at: e.header.at.human(),
+            kind: e.header.kind.clone(),
+            subject: e.header.subject.clone(),
+            actor: e.header.actor.clone(),
+            policy: e
+                .header
+                .policy_version
+                .map(|v| v.to_string())
+                .unwrap_or_else(|| "-".into()),
+            payload_sha256: plaza_core::hex(&e.header.payload_sha256),
+            leaf: plaza_core::hex(&e.leaf_hash),
+            chain: plaza_core::hex(&e.chain_hash),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "records.html")]
+pub struct RecordsPage {
+    pub nav: Nav,
+    pub total: i64,
+    pub rows: Vec<RecordRow>,
+    pub kinds: Vec<&'static str>,
+    pub kind: String,
+    pub subject: String,
+    pub actor: String,
+    pub from: String,
+    pub to: String,
+    pub next: String,
+}
+
+pub struct ProofView {
+    pub tree_size: i64,
+    pub at: String,
+    pub root: String,
+    pub path: Vec<String>,
+    pub verified: bool,
+}
+
+#[derive(Template)]
+#[template(path = "record.html")]
+pub struct RecordPage {
+    pub nav: Nav,
+    pub e: RecordRow,
+    pub payload: String,
+    pub proof: Option<ProofView>,
+}
+
+pub struct VersionRow {
+    pub id: i64,
+    pub label: String,
+    pub at: String,
+    pub by: String,
+    pub sha: String,
+}
+
+#[derive(Template)]
+#[template(path = "policy_admin.html")]
+pub struct PolicyAdmin {
+    pub nav: Nav,
+    pub current: String,
+    pub versions: Vec<VersionRow>,
+    pub ack_needed: bool,
+    pub can_load: bool,
+    pub text: String,
+}
