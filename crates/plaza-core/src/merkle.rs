@@ -244,7 +244,7 @@ impl CompactRange {
     /// Reads a serialised range; `None` if the bytes are not one (wrong length, or heights that
     /// do not add up to the size).
     pub fn from_bytes(bytes: &[u8]) -> Option<CompactRange> {
-        if bytes.len() < 8 || (bytes.len() - 8) % 33 != 0 {
+        if bytes.len() < 8 || !(bytes.len() - 8).is_multiple_of(33) {
             return None;
         }
         let size = u64::from_be_bytes(bytes[..8].try_into().ok()?);

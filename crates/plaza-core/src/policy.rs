@@ -266,8 +266,11 @@ fn valid_clause_id(id: &str) -> bool {
     let (Some(section), Some(number)) = (parts.next(), parts.next()) else {
         return false;
     };
-    let section_ok =
-        section.len() == 1 && ('A'..='Z').contains(&section.chars().next().unwrap_or(' '));
+    let section_ok = section.len() == 1
+        && section
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_uppercase());
     let number_ok =
         !number.is_empty() && number.len() <= 3 && number.chars().all(|c| c.is_ascii_digit());
     let sub_ok = match parts.next() {

@@ -75,22 +75,23 @@ impl Store {
         .transpose()
     }
 
-    /// Failed attempts for an email since the last success, within the window.
+    /// Failed attempts for an email after its last successful sign-in and within the window:
+    /// (count, time of the latest).
     pub async fn recent_failures(
         &self,
         email: &str,
         since: Timestamp,
     ) -> Result<(i64, Option<Timestamp>)> {
         let last_ok: Option<i64> =
-            sqlx::query("SELECT MAX(at) AS at FROM login_attempts WHERE email = $1 AND ok = 1")
+            sqlx::query("SELECT MAX(id) AS id FROM login_attempts WHERE email = $1 AND ok = 1")
                 .bind(email)
                 .fetch_one(self.pool())
                 .await?
-                .try_get("at")?;
-        let from = since.0.max(last_ok.map(|t| t + 1).unwrap_or(i64::MIN));
-        let row = sqlx::query("SELECT COUNT(*) AS n, MAX(at) AS last FROM login_attempts WHERE email = $1 AND ok = 0 AND at >= $2")
+                .try_get("id")?;
+        let row = sqlx::query("SELECT COUNT(*) AS n, MAX(at) AS last FROM login_attempts WHERE email = $1 AND ok = 0 AND id > $2 AND at >= $3")
             .bind(email)
-            .bind(from)
+            .bind(last_ok.unwrap_or(0))
+            .bind(since.0)
             .fetch_one(self.pool())
             .await?;
         Ok((

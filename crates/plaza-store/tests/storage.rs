@@ -1,5 +1,7 @@
 //! The storage suite: every test runs on SQLite and on PostgreSQL.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use plaza_core::checkpoint::SigningKey;
 use plaza_core::people::{NewBody, NewPerson};
 use plaza_core::policy::DEFAULT_POLICY;

@@ -1,0 +1,217 @@
+//! The `plaza` binary as an operator uses it.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use plaza_core::SystemClock;
+use plaza_store::Store;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::Arc;
+
+fn plaza() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_plaza"))
+}
+
+fn run(args: &[&str]) -> Output {
+    plaza().args(args).output().expect("run plaza")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn tmp(name: &str) -> PathBuf {
+    plaza_store::testing::temp_dir(name)
+}
+
+fn init(dir: &Path) {
+    let pw = dir.with_extension("pw");
+    std::fs::write(&pw, "a long enough password\n").unwrap();
+    let o = run(&[
+        "init",
+        "--data",
+        dir.to_str().unwrap(),
+        "--admin-name",
+        "Pat Example",
+        "--admin-email",
+        "pat@ci.claremont.ca.us",
+        "--admin-password-file",
+        pw.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+}
+
+#[test]
+fn policy_check_accepts_the_default_and_names_the_line_of_each_error() {
+    let dir = tmp("policy");
+    let good = dir.join("good.toml");
+    std::fs::write(&good, plaza_core::policy::DEFAULT_POLICY).unwrap();
+    let o = run(&["policy", "check", good.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("70 clauses (21 comment categories)"));
+    let bad = dir.join("bad.toml");
+    let broken = plaza_core::policy::DEFAULT_POLICY
+        .replacen("close = \"17:00\"", "close = \"07:00\"", 1)
+        .replacen("id = \"B.3\"", "id = \"B3\"", 1);
+    std::fs::write(&bad, &broken).unwrap();
+    let o = run(&["policy", "check", bad.to_str().unwrap()]);
+    assert!(!o.status.success());
+    let out = text(&o);
+    let close_line = broken.lines().position(|l| l.starts_with("close")).unwrap() + 1;
+    let id_line = broken.lines().position(|l| l == "id = \"B3\"").unwrap() + 1;
+    assert!(
+        out.contains(&format!(
+            "bad.toml:{close_line}: settings.business_hours.close must be after open"
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("bad.toml:{id_line}: clause id \"B3\"")),
+        "{out}"
+    );
+}
+
+#[test]
+fn init_refuses_bad_input_and_leaves_nothing_behind() {
+    let dir = tmp("badinit");
+    let data = dir.join("data");
+    let pw = dir.join("pw");
+    std::fs::write(&pw, "a long enough password").unwrap();
+    let o = run(&[
+        "init",
+        "--data",
+        data.to_str().unwrap(),
+        "--admin-name",
+        "Pat",
+        "--admin-email",
+        "pat@gmail.com",
+        "--admin-password-file",
+        pw.to_str().unwrap(),
+    ]);
+    assert!(!o.status.success());
+    assert!(
+        text(&o).contains("not on an official city domain"),
+        "{}",
+        text(&o)
+    );
+    assert!(!data.join("checkpoint.key").exists());
+    let o = run(&[
+        "init",
+        "--data",
+        data.to_str().unwrap(),
+        "--admin-name",
+        "Pat",
+        "--admin-email",
+        "pat@ci.claremont.ca.us",
+        "--admin-roles",
+        "pio,emperor",
+        "--admin-password-file",
+        pw.to_str().unwrap(),
+    ]);
+    assert!(text(&o).contains("emperor"), "{}", text(&o));
+    assert!(!data.join("checkpoint.key").exists());
+}
+
+fn tamper(data: &Path, sql: &str) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let url = format!("sqlite://{}", data.join("plaza.db").display());
+        let store = Store::open(&url, Arc::new(SystemClock)).await.unwrap();
+        assert_eq!(
+            store.try_statement(store.drop_guards_sql()).await.unwrap(),
+            None
+        );
+        assert_eq!(store.try_statement(sql).await.unwrap(), None);
+        store.close().await;
+    });
+}
+
+#[test]
+fn verify_passes_on_a_clean_record_and_names_the_first_bad_entry() {
+    let dir = tmp("verify");
+    let data = dir.join("data");
+    init(&data);
+    let o = run(&["checkpoint", "--data", data.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = run(&["verify", "--data", data.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    let out = text(&o);
+    assert!(out.starts_with("ok: 3 records, checkpoint 3"), "{out}");
+    tamper(
+        &data,
+        "UPDATE record_payloads SET body = replace(body, 'Pat Example', 'Pat Exampel') WHERE seq = 2",
+    );
+    let o = run(&["verify", "--data", data.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("record 2: the payload does not match its SHA-256"),
+        "{}",
+        text(&o)
+    );
+    // a key from elsewhere is not trusted
+    let o = run(&[
+        "verify",
+        "--data",
+        data.to_str().unwrap(),
+        "--public-key",
+        "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+    ]);
+    assert!(!o.status.success());
+}
+
+#[test]
+fn serve_binds_port_zero_prints_the_address_and_answers() {
+    let dir = tmp("serve");
+    let data = dir.join("data");
+    init(&data);
+    let mut child = plaza()
+        .args([
+            "serve",
+            "--data",
+            data.to_str().unwrap(),
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let addr = loop {
+        let line = lines.next().expect("plaza printed its address").unwrap();
+        if let Some(rest) = line.strip_prefix("Plaza is listening on http://") {
+            break rest.trim().to_string();
+        }
+    };
+    let mut s = std::net::TcpStream::connect(&addr).unwrap();
+    s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut resp = String::new();
+    s.read_to_string(&mut resp).unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(resp.starts_with("HTTP/1.1 200"), "{resp}");
+    assert!(resp.contains("\"status\":\"ok\""), "{resp}");
+}
+
+#[test]
+fn serve_without_an_instance_explains_what_to_do() {
+    let dir = tmp("noinst");
+    let o = run(&[
+        "serve",
+        "--data",
+        dir.join("nothing").to_str().unwrap(),
+        "--listen",
+        "127.0.0.1:0",
+    ]);
+    assert!(!o.status.success());
+    assert!(text(&o).contains("plaza init"), "{}", text(&o));
+}
