@@ -261,6 +261,32 @@ pub async fn site_page(
             seq: c.record_seq,
         })
         .collect();
+    let names = views::actor_names(&app).await?;
+    let answered = app.store.consultations(id).await?;
+    let waiting = match site.state {
+        SiteState::Proposed => {
+            "Waiting for the PIO or the City Manager to open consultation (B.3).".to_string()
+        }
+        SiteState::Consultation => {
+            let missing: Vec<&str> = Area::ALL
+                .into_iter()
+                .filter(|a| !answered.iter().any(|c| c.area == *a))
+                .map(|a| a.label())
+                .collect();
+            if missing.is_empty() {
+                "Every consultation has answered: waiting for the City Manager's decision (B.3, B.8).".to_string()
+            } else {
+                format!(
+                    "Waiting for consultation by: {}. Then the City Manager decides (B.3, B.8).",
+                    missing.join(", ")
+                )
+            }
+        }
+        SiteState::Approved => {
+            "Approved by the City Manager: waiting for the PIO to activate it.".to_string()
+        }
+        _ => String::new(),
+    };
     let history = app
         .store
         .records(&RecordFilter {
@@ -274,8 +300,8 @@ pub async fn site_page(
         .map(|e| HistoryView {
             seq: e.header.seq,
             at: e.header.at.human(),
+            actor: views::actor_label(&names, &e.header.actor),
             kind: e.header.kind,
-            actor: e.header.actor,
         })
         .collect();
     let page = views::SitePage {
@@ -283,6 +309,7 @@ pub async fn site_page(
         created: site.created_at.human(),
         site,
         steps,
+        waiting,
         areas,
         consultations,
         can_grant: ctx.can(Action::GrantAuthorization),
@@ -882,7 +909,13 @@ pub async fn records(
     views::html(&views::RecordsPage {
         nav: Nav::staff(&app, &ctx).await,
         total: app.store.tree_size().await?,
-        rows: entries.iter().map(RecordRow::from).collect(),
+        rows: {
+            let names = views::actor_names(&app).await?;
+            entries
+                .iter()
+                .map(|e| RecordRow::named(e, &names))
+                .collect()
+        },
         kinds: KINDS.to_vec(),
         kind: q.kind,
         subject: q.subject,
@@ -932,7 +965,7 @@ pub async fn record_page(
     };
     views::html(&views::RecordPage {
         nav: Nav::staff(&app, &ctx).await,
-        e: RecordRow::from(&e),
+        e: RecordRow::named(&e, &views::actor_names(&app).await?),
         payload,
         proof,
     })

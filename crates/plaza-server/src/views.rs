@@ -25,6 +25,30 @@ pub async fn city_name(app: &App) -> String {
     }
 }
 
+/// Names for record actors: `person:ID` -> "Name (person:ID)"; other actors as they are.
+pub async fn actor_names(app: &App) -> Result<std::collections::HashMap<String, String>, AppError> {
+    Ok(app
+        .store
+        .people()
+        .await?
+        .into_iter()
+        .map(|p| {
+            (
+                format!("person:{}", p.id),
+                format!("{} (person:{})", p.name, p.id),
+            )
+        })
+        .collect())
+}
+
+/// The display form of an actor.
+pub fn actor_label(names: &std::collections::HashMap<String, String>, actor: &str) -> String {
+    names
+        .get(actor)
+        .cloned()
+        .unwrap_or_else(|| actor.to_string())
+}
+
 /// The header's facts.
 pub struct Nav {
     pub city: String,
@@ -257,6 +281,7 @@ pub struct SitePage {
     pub site: Site,
     pub created: String,
     pub steps: Vec<(&'static str, &'static str, bool)>,
+    pub waiting: String,
     pub areas: Vec<(&'static str, &'static str)>,
     pub consultations: Vec<ConsultView>,
     pub can_grant: bool,
@@ -368,6 +393,16 @@ pub struct RecordRow {
 }
 
 impl RecordRow {
+    pub fn named(
+        e: &plaza_core::record::StoredEntry,
+        names: &std::collections::HashMap<String, String>,
+    ) -> RecordRow {
+        RecordRow {
+            actor: actor_label(names, &e.header.actor),
+            ..RecordRow::from(e)
+        }
+    }
+
     pub fn from(e: &plaza_core::record::StoredEntry) -> RecordRow {
         RecordRow {
             seq: e.header.seq,

@@ -41,6 +41,7 @@ both!(
     concurrent_appends_keep_one_chain,
     proofs_verify,
     reopening_applies_no_migration_twice,
+    verification_across_many_pages_finds_the_same_entry,
 );
 
 const T0: i64 = 1_790_000_000_000;
@@ -544,5 +545,27 @@ trait NowTs {
 impl NowTs for FixedClock {
     fn now_ts(&self) -> Timestamp {
         plaza_core::Clock::now(self)
+    }
+}
+
+async fn verification_across_many_pages_finds_the_same_entry(store: Store, clock: Arc<FixedClock>) {
+    fill(&store, &clock, 15).await;
+    store.make_checkpoint(&key()).await.unwrap();
+    fill(&store, &clock, 25).await;
+    store.make_checkpoint(&key()).await.unwrap();
+    for page in [1, 3, 7, 16, 1000] {
+        let s = store.verify_paged(key().public_key(), page).await.unwrap();
+        assert_eq!((s.records, s.checkpoints), (41, 2), "page {page}");
+    }
+    tamper(
+        &store,
+        "DELETE FROM record_payloads WHERE seq = 22; DELETE FROM record_entries WHERE seq = 22",
+    )
+    .await;
+    for page in [1, 3, 7, 21, 1000] {
+        match store.verify_paged(key().public_key(), page).await {
+            Err(VerifyError::Bad(f)) => assert_eq!(f.seq, 22, "page {page}"),
+            other => panic!("page {page}: {other:?}"),
+        }
     }
 }
