@@ -241,12 +241,16 @@ pub async fn site_page(
             note: c.note,
         })
         .collect();
+    let see_all = ctx.can(Action::ViewAuthorizations);
     let auths = app
         .store
         .authorizations(None, Some(id))
         .await?
         .iter()
-        .map(|a| AuthRow::from(a, ctx.now))
+        .map(|a| AuthRow {
+            link: see_all || a.person_id == ctx.person.id,
+            ..AuthRow::from(a, ctx.now)
+        })
         .collect();
     let content = app
         .store
@@ -727,6 +731,8 @@ pub async fn authorization_page(
                 grantee: a.person_id,
             }),
         can_revoke: open && ctx.can(Action::RevokeAuthorization),
+        site_link: ctx.can(Action::ViewSite(a.site_id)),
+        person_link: ctx.can(Action::ViewPerson(a.person_id)),
         a,
     })
 }

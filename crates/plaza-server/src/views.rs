@@ -189,6 +189,8 @@ pub struct AuthRow {
     pub until: String,
     pub status: String,
     pub signed: String,
+    /// Whether the viewer may open it (the page shows a link only then).
+    pub link: bool,
 }
 
 impl AuthRow {
@@ -208,6 +210,7 @@ impl AuthRow {
                 Some(t) => format!("signed {}", t.date()),
                 None => "awaiting signature".into(),
             },
+            link: true,
         }
     }
 }
@@ -365,6 +368,8 @@ pub struct AuthPage {
     pub revoked: String,
     pub can_attest: bool,
     pub can_revoke: bool,
+    pub site_link: bool,
+    pub person_link: bool,
 }
 
 /// The letter's text, line by line (shared by the HTML and the PDF).

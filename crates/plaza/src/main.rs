@@ -1,8 +1,6 @@
 //! `plaza`: one binary for the server, set-up, verification, benchmarks and admin tasks.
 
-mod bench;
-mod demo;
-mod instance;
+use plaza::{bench, demo, instance};
 
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{Parser, Subcommand};

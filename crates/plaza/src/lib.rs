@@ -1,0 +1,6 @@
+//! The `plaza` binary's library half: the instance on disk, the demo city and the benchmarks,
+//! shared by `main.rs` and the tests.
+
+pub mod bench;
+pub mod demo;
+pub mod instance;
