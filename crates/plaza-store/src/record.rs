@@ -600,39 +600,6 @@ impl Store {
             .await?;
         opt_ts(&r, "at")
     }
-
-    /// Test and tamper-drill support: whether the append-only guard refuses a change. Runs
-    /// `sql` and reports the database's refusal message, or `None` if the statement went
-    /// through (which would be a bug).
-    #[doc(hidden)]
-    pub async fn try_statement(&self, sql: &str) -> Result<Option<String>> {
-        match sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
-            .execute(self.pool())
-            .await
-        {
-            Ok(_) => Ok(None),
-            Err(sqlx::Error::Database(e)) => Ok(Some(e.message().to_string())),
-            Err(e) => Err(e.into()),
-        }
-    }
-
-    /// The backend-specific statements that drop the append-only guard. Only the tamper tests
-    /// use this, to play an attacker with direct database access.
-    #[doc(hidden)]
-    pub fn drop_guards_sql(&self) -> &'static str {
-        match self.backend() {
-            Backend::Sqlite => {
-                "DROP TRIGGER IF EXISTS record_entries_no_update; DROP TRIGGER IF EXISTS record_entries_no_delete; \
-                 DROP TRIGGER IF EXISTS record_payloads_no_update; DROP TRIGGER IF EXISTS record_payloads_no_delete; \
-                 DROP TRIGGER IF EXISTS record_checkpoints_no_update; DROP TRIGGER IF EXISTS record_checkpoints_no_delete;"
-            }
-            Backend::Postgres => {
-                "DROP TRIGGER IF EXISTS record_entries_append_only ON record_entries; \
-                 DROP TRIGGER IF EXISTS record_payloads_no_update ON record_payloads; DROP TRIGGER IF EXISTS record_payloads_delete ON record_payloads; \
-                 DROP TRIGGER IF EXISTS record_checkpoints_append_only ON record_checkpoints;"
-            }
-        }
-    }
 }
 
 /// Why verification stopped.

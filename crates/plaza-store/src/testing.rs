@@ -78,3 +78,36 @@ pub async fn fresh_store(backend: Backend, clock: Arc<dyn Clock>) -> Result<Opti
         None => Ok(None),
     }
 }
+
+impl Store {
+    /// Tamper drills only: runs `sql` directly and returns the database's refusal message, or
+    /// `None` if the statement went through. Plaza's own code never changes the record; the
+    /// tests use this to play an attacker with direct database access.
+    pub async fn try_statement(&self, sql: &str) -> Result<Option<String>> {
+        match sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
+            .execute(self.pool())
+            .await
+        {
+            Ok(_) => Ok(None),
+            Err(sqlx::Error::Database(e)) => Ok(Some(e.message().to_string())),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Tamper drills only: the statements that drop the append-only guard on this backend.
+    pub fn drop_guards_sql(&self) -> &'static str {
+        match self.backend() {
+            Backend::Sqlite => {
+                "DROP TRIGGER IF EXISTS record_entries_no_update; DROP TRIGGER IF EXISTS record_entries_no_delete; \
+                 DROP TRIGGER IF EXISTS record_payloads_no_update; DROP TRIGGER IF EXISTS record_payloads_no_delete; \
+                 DROP TRIGGER IF EXISTS record_checkpoints_no_update; DROP TRIGGER IF EXISTS record_checkpoints_no_delete;"
+            }
+            Backend::Postgres => {
+                "DROP TRIGGER IF EXISTS record_entries_append_only ON record_entries; \
+                 DROP TRIGGER IF EXISTS record_payloads_no_update ON record_payloads; \
+                 DROP TRIGGER IF EXISTS record_payloads_delete ON record_payloads; \
+                 DROP TRIGGER IF EXISTS record_checkpoints_append_only ON record_checkpoints;"
+            }
+        }
+    }
+}

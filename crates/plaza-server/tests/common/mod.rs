@@ -49,6 +49,9 @@ pub const ROLE_USERS: &[(&str, &str)] = &[
     ("moderator", "moderator"),
     ("staff", "staff"),
     ("staff_granted", "staff"),
+    ("grant_view", "staff"),
+    ("grant_moderate", "staff"),
+    ("grant_administer", "staff"),
     ("official", "official"),
     ("disabled", "pio"),
 ];
@@ -169,6 +172,14 @@ pub async fn city(backend: Backend) -> Option<City> {
     )
     .unwrap();
     let grant = tx.grant(cm, &g).await.unwrap();
+    for (who, level) in [
+        ("grant_view", "view"),
+        ("grant_moderate", "moderate"),
+        ("grant_administer", "administer"),
+    ] {
+        let g = NewGrant::parse(users[who].0, a, level, "Matrix", "", "", Timestamp(T0)).unwrap();
+        tx.grant(cm, &g).await.unwrap();
+    }
     tx.disable_person(
         "system:test",
         users["disabled"].0,
