@@ -111,14 +111,51 @@ impl RecordHeader {
 
     /// The Merkle leaf input: the header as canonical JSON, with the payload hash in hex.
     pub fn leaf_input(&self) -> Vec<u8> {
+        self.as_ref().leaf_input()
+    }
+
+    /// A borrowed view of the header.
+    pub fn as_ref(&self) -> HeaderRef<'_> {
+        HeaderRef {
+            seq: self.seq,
+            at: self.at,
+            actor: &self.actor,
+            kind: &self.kind,
+            subject: &self.subject,
+            policy_version: self.policy_version,
+            payload_sha256: self.payload_sha256,
+        }
+    }
+
+    /// The RFC 9162 leaf hash of this header.
+    pub fn leaf_hash(&self) -> Hash {
+        leaf_hash(&self.leaf_input())
+    }
+}
+
+/// A header borrowed from wherever it was read (the verifier reads pages without copying).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HeaderRef<'a> {
+    pub seq: i64,
+    pub at: Timestamp,
+    pub actor: &'a str,
+    pub kind: &'a str,
+    pub subject: &'a str,
+    pub policy_version: Option<i64>,
+    pub payload_sha256: Hash,
+}
+
+impl HeaderRef<'_> {
+    /// The Merkle leaf input: the header as canonical JSON, with the payload hash in hex.
+    pub fn leaf_input(&self) -> Vec<u8> {
         let mut out =
             String::with_capacity(160 + self.actor.len() + self.kind.len() + self.subject.len());
         out.push_str("{\"actor\":");
-        push_json_string(&mut out, &self.actor);
+        push_json_string(&mut out, self.actor);
         out.push_str(",\"at\":");
         out.push_str(&self.at.0.to_string());
         out.push_str(",\"kind\":");
-        push_json_string(&mut out, &self.kind);
+        push_json_string(&mut out, self.kind);
         out.push_str(",\"payload_sha256\":\"");
         out.push_str(&crate::hex(&self.payload_sha256));
         out.push_str("\",\"policy_version\":");
@@ -129,12 +166,12 @@ impl RecordHeader {
         out.push_str(",\"seq\":");
         out.push_str(&self.seq.to_string());
         out.push_str(",\"subject\":");
-        push_json_string(&mut out, &self.subject);
+        push_json_string(&mut out, self.subject);
         out.push('}');
         out.into_bytes()
     }
 
-    /// The RFC 9162 leaf hash of this header.
+    /// The RFC 9162 leaf hash.
     pub fn leaf_hash(&self) -> Hash {
         leaf_hash(&self.leaf_input())
     }
@@ -226,6 +263,11 @@ fn write_canonical(value: &Value, out: &mut String, depth: usize) -> Result<()> 
 
 fn push_json_string(out: &mut String, s: &str) {
     out.push('"');
+    if !s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     for c in s.chars() {
         match c {
             '"' => out.push_str("\\\""),

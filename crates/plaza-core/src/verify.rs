@@ -5,7 +5,7 @@
 
 use crate::checkpoint::Checkpoint;
 use crate::merkle::{CompactRange, Hash};
-use crate::record::{StoredEntry, chain_hash, sha256};
+use crate::record::{HeaderRef, StoredEntry, chain_hash, sha256};
 
 /// Why verification failed, and where.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -55,8 +55,24 @@ impl Verifier {
 
     /// Checks the next entry.
     pub fn entry(&mut self, e: &StoredEntry) -> Result<(), Failure> {
+        self.entry_ref(
+            &e.header.as_ref(),
+            &e.leaf_hash,
+            &e.chain_hash,
+            e.payload.as_deref(),
+        )
+    }
+
+    /// Checks the next entry, borrowed from wherever it was read.
+    pub fn entry_ref(
+        &mut self,
+        header: &HeaderRef<'_>,
+        stored_leaf: &Hash,
+        stored_chain: &Hash,
+        payload: Option<&str>,
+    ) -> Result<(), Failure> {
         let expected = self.range.size() as i64 + 1;
-        let seq = e.header.seq;
+        let seq = header.seq;
         let fail = |reason: String| Failure {
             seq: expected.min(seq),
             reason,
@@ -73,20 +89,20 @@ impl Verifier {
                 ))
             });
         }
-        match &e.payload {
+        match payload {
             Some(p) => {
-                if sha256(p.as_bytes()) != e.header.payload_sha256 {
+                if sha256(p.as_bytes()) != header.payload_sha256 {
                     return Err(fail("the payload does not match its SHA-256".into()));
                 }
             }
             None => self.erased += 1,
         }
-        let leaf = e.header.leaf_hash();
-        if leaf != e.leaf_hash {
+        let leaf = header.leaf_hash();
+        if leaf != *stored_leaf {
             return Err(fail("the header does not match its leaf hash".into()));
         }
         let chain = chain_hash(&self.prev_chain, &leaf);
-        if chain != e.chain_hash {
+        if chain != *stored_chain {
             return Err(fail(
                 "the chain hash does not follow from the previous entry".into(),
             ));

@@ -5,7 +5,7 @@ use crate::{Backend, Result, Store, StoreError, WriteTx, opt_ts};
 use futures_util::TryStreamExt as _;
 use plaza_core::checkpoint::{Checkpoint, SigningKey};
 use plaza_core::merkle::{self, CompactRange, Hash};
-use plaza_core::record::{NewRecord, RecordHeader, StoredEntry, chain_hash};
+use plaza_core::record::{HeaderRef, NewRecord, RecordHeader, StoredEntry, chain_hash};
 use plaza_core::verify::{Failure, Summary, Verifier};
 use plaza_core::{Error, Timestamp};
 use sqlx::Row;
@@ -379,14 +379,18 @@ impl Store {
         })
     }
 
-    /// Up to `limit` entries after `after`, in sequence order, fetched as one row: the database
-    /// aggregates the page into a JSON array, which avoids a hand-off per row between the
-    /// database driver and the runtime (the verifier's bottleneck otherwise).
+    /// Up to `limit` entries after `after`. On SQLite the page comes as one row (the database
+    /// joins the entries into one string), which avoids a hand-off per row between the driver's
+    /// worker thread and the runtime, the verifier's bottleneck otherwise.
     async fn page(&self, after: i64, limit: i64) -> Result<Page> {
         match self.backend() {
             Backend::Sqlite => {
-                let sql = "SELECT json_group_array(json_array(e.seq, e.at, e.actor, e.kind, e.subject, e.policy_version, \
-                     hex(e.payload_sha256), hex(e.leaf_hash), hex(e.chain_hash), p.body)) AS page \
+                // Fields joined by the unit separator (0x1F), entries by the record separator
+                // (0x1E): canonical JSON escapes every control character, so neither occurs in
+                // a payload, and Plaza writes none in header fields.
+                let sql = "SELECT group_concat(concat_ws(char(31), e.seq, e.at, e.actor, e.kind, e.subject, \
+                     ifnull(e.policy_version, ''), hex(e.payload_sha256), hex(e.leaf_hash), hex(e.chain_hash), \
+                     ifnull(p.body, '')), char(30)) AS page \
                      FROM (SELECT * FROM record_entries WHERE seq > $1 ORDER BY seq LIMIT $2) e \
                      LEFT JOIN record_payloads p ON p.seq = e.seq";
                 let row = sqlx::query(sql)
@@ -394,18 +398,25 @@ impl Store {
                     .bind(limit)
                     .fetch_one(self.pool())
                     .await?;
-                Ok(Page::Json(row.try_get("page")?))
+                Ok(Page(
+                    row.try_get::<Option<String>, _>("page")?
+                        .unwrap_or_default(),
+                ))
             }
             Backend::Postgres => {
-                // PostgreSQL streams rows cheaply; building JSON there is slower than reading rows.
-                let sql = format!("{SELECT_ENTRY} WHERE e.seq > $1 ORDER BY e.seq LIMIT $2");
-                let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+                let sql = "SELECT string_agg(concat_ws(chr(31), e.seq, e.at, e.actor, e.kind, e.subject, \
+                     coalesce(e.policy_version::text, ''), encode(e.payload_sha256, 'hex'), encode(e.leaf_hash, 'hex'), \
+                     encode(e.chain_hash, 'hex'), coalesce(p.body, '')), chr(30)) AS page \
+                     FROM (SELECT * FROM record_entries WHERE seq > $1 ORDER BY seq LIMIT $2) e \
+                     LEFT JOIN record_payloads p ON p.seq = e.seq";
+                let row = sqlx::query(sql)
                     .bind(after)
                     .bind(limit)
-                    .fetch_all(self.pool())
+                    .fetch_one(self.pool())
                     .await?;
-                Ok(Page::Entries(
-                    rows.iter().map(entry_from).collect::<Result<_>>()?,
+                Ok(Page(
+                    row.try_get::<Option<String>, _>("page")?
+                        .unwrap_or_default(),
                 ))
             }
         }
@@ -415,43 +426,90 @@ impl Store {
 /// The verifier between pages: its state, the checkpoints, and the next checkpoint to check.
 type VerifyState = (Verifier, Vec<SignedCheckpoint>, usize);
 
-/// A page of entries as the backend delivers it.
-enum Page {
-    /// SQLite: one JSON array of `[seq, at, actor, kind, subject, policy_version,
-    /// payload_sha256 hex, leaf hex, chain hex, payload]`.
-    Json(String),
-    /// PostgreSQL: decoded rows.
-    Entries(Vec<StoredEntry>),
-}
+/// A page of entries as one string, built by the database: entries separated by 0x1E, fields
+/// by 0x1F: seq, at, actor, kind, subject, policy_version (empty for none), payload_sha256 hex,
+/// leaf hex, chain hex, payload (empty when destroyed). Canonical JSON escapes every control
+/// character, so neither separator occurs in a payload, and Plaza writes none in header fields.
+struct Page(String);
 
 impl Page {
     fn is_empty(&self) -> bool {
-        match self {
-            Page::Json(t) => t == "[]",
-            Page::Entries(e) => e.is_empty(),
-        }
+        self.0.is_empty()
     }
 
-    /// The largest sequence number in the page (the last element's first field).
+    /// The largest sequence number in the page.
     fn last_seq(&self) -> Option<i64> {
-        match self {
-            Page::Json(text) => text
-                .rfind('[')
-                .and_then(|i| text[i + 1..].split(',').next())
-                .and_then(|n| n.trim().parse().ok()),
-            Page::Entries(e) => e.last().map(|e| e.header.seq),
-        }
+        self.0.split('\x1e').map(first_seq).max()
     }
 
-    fn into_entries(self) -> Result<Vec<StoredEntry>> {
-        match self {
-            Page::Json(t) => parse_page(&t),
-            Page::Entries(e) => Ok(e),
+    /// Feeds every entry of the page to the verifier, with the checkpoints that fall inside it.
+    fn check(
+        self,
+        v: &mut Verifier,
+        cps: &[SignedCheckpoint],
+        next_cp: &mut usize,
+    ) -> Result<(), VerifyError> {
+        let mut after_entry = |v: &mut Verifier, seq: i64| -> Result<(), Failure> {
+            while let Some(cp) = cps.get(*next_cp) {
+                if cp.checkpoint.tree_size as i64 != seq {
+                    break;
+                }
+                v.checkpoint(&cp.checkpoint, &cp.signature)?;
+                *next_cp += 1;
+            }
+            Ok(())
+        };
+        let text = self.0;
+        // SQLite does not promise the order of group_concat without ORDER BY (which
+        // would make it sort); the rows almost always come in order, so sort only if not.
+        let mut rows: Vec<(i64, &str)> = text.split('\x1e').map(|r| (first_seq(r), r)).collect();
+        if !rows.is_sorted_by_key(|(seq, _)| *seq) {
+            rows.sort_by_key(|(seq, _)| *seq);
         }
+        for (_, row) in rows {
+            let seq_guess = v.size() as i64 + 1;
+            let bad = |what: &str| Failure {
+                seq: seq_guess,
+                reason: format!("the stored entry is malformed: {what}"),
+            };
+            let f =
+                split_row(row).ok_or_else(|| bad("it does not have the ten fields of an entry"))?;
+            let int = |s: &str, what: &str| {
+                s.parse::<i64>()
+                    .map_err(|_| bad(&format!("the {what} is not a number")))
+            };
+            let hash = |s: &str, what: &str| {
+                hash_hex(s).ok_or_else(|| bad(&format!("the {what} is not a 32-byte hex hash")))
+            };
+            let seq = int(f[0], "sequence number")?;
+            let header = HeaderRef {
+                seq,
+                at: Timestamp(int(f[1], "time")?),
+                actor: f[2],
+                kind: f[3],
+                subject: f[4],
+                policy_version: if f[5].is_empty() {
+                    None
+                } else {
+                    Some(int(f[5], "policy version")?)
+                },
+                payload_sha256: hash(f[6], "payload hash")?,
+            };
+            let payload = if f[9].is_empty() { None } else { Some(f[9]) };
+            v.entry_ref(
+                &header,
+                &hash(f[7], "leaf hash")?,
+                &hash(f[8], "chain hash")?,
+                payload,
+            )?;
+            after_entry(v, seq)?;
+        }
+        Ok(())
     }
 }
 
-fn hash_hex(h: &str, what: &str, seq: i64) -> Result<Hash> {
+/// Decodes 64 hex digits (either case) into a hash.
+fn hash_hex(h: &str) -> Option<Hash> {
     let bytes = h.as_bytes();
     let nib = |c: u8| match c {
         b'0'..=b'9' => Some(c - b'0'),
@@ -460,60 +518,34 @@ fn hash_hex(h: &str, what: &str, seq: i64) -> Result<Hash> {
         _ => None,
     };
     if bytes.len() != 64 {
-        return Err(StoreError::Setup(format!(
-            "entry {seq}: the {what} is not a 32-byte hash"
-        )));
+        return None;
     }
     let mut out = [0u8; 32];
     for (i, o) in out.iter_mut().enumerate() {
-        match (nib(bytes[2 * i]), nib(bytes[2 * i + 1])) {
-            (Some(a), Some(b)) => *o = (a << 4) | b,
-            _ => {
-                return Err(StoreError::Setup(format!(
-                    "entry {seq}: the {what} is not hex"
-                )));
-            }
-        }
+        *o = (nib(bytes[2 * i])? << 4) | nib(bytes[2 * i + 1])?;
     }
-    Ok(out)
+    Some(out)
 }
 
-/// Parses a page fetched by `Store::page`, in sequence order.
-fn parse_page(text: &str) -> Result<Vec<StoredEntry>> {
-    type Row = (
-        i64,
-        i64,
-        String,
-        String,
-        String,
-        Option<i64>,
-        String,
-        String,
-        String,
-        Option<String>,
-    );
-    let rows: Vec<Row> = serde_json::from_str(text)
-        .map_err(|e| StoreError::Setup(format!("reading a page of the record: {e}")))?;
-    let hash = hash_hex;
-    let mut out = Vec::with_capacity(rows.len());
-    for (seq, at, actor, kind, subject, policy_version, ph, leaf, chain, body) in rows {
-        out.push(StoredEntry {
-            header: RecordHeader {
-                seq,
-                at: Timestamp(at),
-                actor,
-                kind,
-                subject,
-                policy_version,
-                payload_sha256: hash(&ph, "payload hash", seq)?,
-            },
-            leaf_hash: hash(&leaf, "leaf hash", seq)?,
-            chain_hash: hash(&chain, "chain hash", seq)?,
-            payload: body,
-        });
+/// The sequence number at the start of a SQLite page row (`i64::MAX` if unreadable, which the
+/// verifier then reports).
+fn first_seq(row: &str) -> i64 {
+    row.split('\x1f')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(i64::MAX)
+}
+
+/// Splits one page row into its ten fields; `None` for a row of another shape, which only
+/// tampering can produce.
+fn split_row(row: &str) -> Option<[&str; 10]> {
+    let mut f = [""; 10];
+    let mut count = 0;
+    for (slot, field) in f.iter_mut().zip(row.split('\x1f')) {
+        *slot = field;
+        count += 1;
     }
-    out.sort_by_key(|e| e.header.seq);
-    Ok(out)
+    (count == 10 && row.split('\x1f').nth(10).is_none()).then_some(f)
 }
 
 impl Store {
@@ -559,17 +591,7 @@ impl Store {
             let (mut v, cps, mut next_cp) = state;
             state = (Verifier::new(public_key), Vec::new(), 0);
             let job = tokio::task::spawn_blocking(move || -> Result<VerifyState, VerifyError> {
-                let entries = text.into_entries()?;
-                for e in &entries {
-                    v.entry(e)?;
-                    while let Some(cp) = cps.get(next_cp) {
-                        if cp.checkpoint.tree_size as i64 != e.header.seq {
-                            break;
-                        }
-                        v.checkpoint(&cp.checkpoint, &cp.signature)?;
-                        next_cp += 1;
-                    }
-                }
+                text.check(&mut v, &cps, &mut next_cp)?;
                 Ok((v, cps, next_cp))
             });
             match last {
@@ -650,4 +672,87 @@ pub struct ConsistencyProof {
     pub first_root: Hash,
     pub second_root: Hash,
     pub path: Vec<Hash>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use plaza_core::checkpoint::SigningKey;
+    use serde_json::json;
+
+    fn row(e: &StoredEntry) -> String {
+        let h = &e.header;
+        format!(
+            "{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}",
+            h.seq,
+            h.at.0,
+            h.actor,
+            h.kind,
+            h.subject,
+            h.policy_version.map(|v| v.to_string()).unwrap_or_default(),
+            plaza_core::hex(&h.payload_sha256),
+            plaza_core::hex(&e.leaf_hash).to_uppercase(),
+            plaza_core::hex(&e.chain_hash),
+            e.payload.clone().unwrap_or_default()
+        )
+    }
+
+    fn entries(n: i64) -> Vec<StoredEntry> {
+        let mut prev = [0u8; 32];
+        (1..=n)
+            .map(|seq| {
+                let rec = NewRecord::new(
+                    "system:test",
+                    "test",
+                    "s",
+                    json!({"text": "a \"quoted\" word\nand a line", "n": seq}),
+                );
+                let (header, payload) = RecordHeader::seal(
+                    seq,
+                    Timestamp(seq),
+                    if seq % 2 == 0 { None } else { Some(1) },
+                    &rec,
+                )
+                .unwrap();
+                let leaf = header.leaf_hash();
+                prev = chain_hash(&prev, &leaf);
+                StoredEntry {
+                    header,
+                    leaf_hash: leaf,
+                    chain_hash: prev,
+                    payload: Some(payload),
+                }
+            })
+            .collect()
+    }
+
+    fn check(rows: &[String]) -> Result<u64, VerifyError> {
+        let page = Page(rows.join("\x1e"));
+        let mut v = Verifier::new(SigningKey::from_seed(&[1; 32]).public_key());
+        let mut next = 0;
+        page.check(&mut v, &[], &mut next)?;
+        Ok(v.finish().records)
+    }
+
+    #[test]
+    fn pages_verify_in_any_row_order() {
+        let mut rows: Vec<String> = entries(6).iter().map(row).collect();
+        assert_eq!(check(&rows).unwrap(), 6);
+        rows.reverse();
+        assert_eq!(Page(rows.join("\x1e")).last_seq(), Some(6));
+        assert_eq!(check(&rows).unwrap(), 6);
+    }
+
+    #[test]
+    fn malformed_rows_are_bad_entries_not_crashes() {
+        let mut rows: Vec<String> = entries(4).iter().map(row).collect();
+        rows[2] = rows[2].replacen("system:test", "system\x1ftest", 1);
+        match check(&rows) {
+            Err(VerifyError::Bad(f)) => assert_eq!(f.seq, 3, "{f}"),
+            other => panic!("{other:?}"),
+        }
+        let mut rows: Vec<String> = entries(4).iter().map(row).collect();
+        rows[1] = rows[1].replacen("\x1f2\x1f", "\x1fx\x1f", 1);
+        assert!(matches!(check(&rows), Err(VerifyError::Bad(_))));
+    }
 }
