@@ -5,7 +5,7 @@
 
 use crate::error::{Error, Result};
 use crate::people::Role;
-use crate::sites::Area;
+use crate::sites::{Area, Step};
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -195,6 +195,20 @@ pub enum Action {
     ViewContent(i64),
     Publish(i64),
     Moderate(i64),
+}
+
+impl Action {
+    /// The action a site lifecycle step needs.
+    pub fn for_step(step: Step, site: i64) -> Action {
+        match step {
+            Step::OpenConsultation => Action::OpenConsultation,
+            Step::Approve => Action::ApproveSite,
+            Step::Activate => Action::ActivateSite(site),
+            Step::Suspend => Action::SuspendSite(site),
+            Step::Reactivate => Action::ReactivateSite(site),
+            Step::Terminate => Action::TerminateSite(site),
+        }
+    }
 }
 
 /// The answer.

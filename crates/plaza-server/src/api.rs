@@ -191,14 +191,7 @@ pub async fn site_step(
     Json(b): Json<StepBody>,
 ) -> ApiResult {
     let step = Step::parse(&b.step)?;
-    let action = match step {
-        Step::OpenConsultation => Action::OpenConsultation,
-        Step::Approve => Action::ApproveSite,
-        Step::Activate => Action::ActivateSite(id),
-        Step::Suspend => Action::SuspendSite(id),
-        Step::Reactivate => Action::ReactivateSite(id),
-        Step::Terminate => Action::TerminateSite(id),
-    };
+    let action = Action::for_step(step, id);
     ctx.require(&app, action).await?;
     let mut tx = app.store.begin_write().await?;
     tx.step_site(ctx.person.id, id, step, &b.reason).await?;

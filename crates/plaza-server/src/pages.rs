@@ -26,15 +26,12 @@ fn platforms() -> Vec<(&'static str, &'static str)> {
         .collect()
 }
 
-fn step_action(step: Step, site: i64) -> Action {
-    match step {
-        Step::OpenConsultation => Action::OpenConsultation,
-        Step::Approve => Action::ApproveSite,
-        Step::Activate => Action::ActivateSite(site),
-        Step::Suspend => Action::SuspendSite(site),
-        Step::Reactivate => Action::ReactivateSite(site),
-        Step::Terminate => Action::TerminateSite(site),
-    }
+/// Parses a whole number from a form field, naming the field if it is not one.
+fn int_field(field: &str, value: &str, what: &str) -> Result<i64, Error> {
+    value
+        .trim()
+        .parse()
+        .map_err(|_| Error::invalid(field, what))
 }
 
 pub async fn dashboard(State(app): State<App>, ctx: Ctx) -> Result<Response, AppError> {
@@ -206,7 +203,7 @@ pub async fn site_page(
     let site = app.store.site(id).await?;
     let steps = steps_from(site.state)
         .into_iter()
-        .filter(|st| ctx.can(step_action(*st, id)))
+        .filter(|st| ctx.can(Action::for_step(*st, id)))
         .map(|st| {
             (
                 st.as_str(),
@@ -339,7 +336,7 @@ pub async fn site_step(
     Form(f): Form<StepForm>,
 ) -> Result<Response, AppError> {
     let step = Step::parse(&f.step)?;
-    ctx.require(&app, step_action(step, id)).await?;
+    ctx.require(&app, Action::for_step(step, id)).await?;
     let mut tx = app.store.begin_write().await?;
     tx.step_site(ctx.person.id, id, step, &f.reason).await?;
     tx.commit().await?;
@@ -575,16 +572,8 @@ pub async fn body_create(
     Form(f): Form<BodyForm>,
 ) -> Result<Response, AppError> {
     ctx.require(&app, Action::ManageBodies).await?;
-    let seats = f
-        .seats
-        .trim()
-        .parse()
-        .map_err(|_| Error::invalid("seats", "is not a number"))?;
-    let quorum = f
-        .quorum
-        .trim()
-        .parse()
-        .map_err(|_| Error::invalid("quorum", "is not a number"))?;
+    let seats = int_field("seats", &f.seats, "is not a number")?;
+    let quorum = int_field("quorum", &f.quorum, "is not a number")?;
     let b = NewBody::parse(&f.name, seats, quorum)?;
     let mut tx = app.store.begin_write().await?;
     tx.create_body(&ctx.actor(), &b).await?;
@@ -673,16 +662,8 @@ pub async fn authorization_create(
     Form(f): Form<GrantForm>,
 ) -> Result<Response, AppError> {
     ctx.require(&app, Action::GrantAuthorization).await?;
-    let person = f
-        .person
-        .trim()
-        .parse()
-        .map_err(|_| Error::invalid("person", "is not a person"))?;
-    let site = f
-        .site
-        .trim()
-        .parse()
-        .map_err(|_| Error::invalid("site", "is not a site"))?;
+    let person = int_field("person", &f.person, "is not a person")?;
+    let site = int_field("site", &f.site, "is not a site")?;
     let g = NewGrant::parse(
         person, site, &f.level, &f.scope, &f.starts, &f.ends, ctx.now,
     )?;
