@@ -37,6 +37,8 @@ pub struct ServerConfig {
     /// Failed sign-ins per email before throttling, and the window in milliseconds.
     pub max_failures: i64,
     pub failure_window_ms: i64,
+    /// Where uploaded files (signed authorization letters) are kept, by SHA-256.
+    pub blob_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for ServerConfig {
@@ -46,6 +48,7 @@ impl Default for ServerConfig {
             session_ms: 12 * 3_600_000,
             max_failures: 5,
             failure_window_ms: 15 * 60_000,
+            blob_dir: None,
         }
     }
 }

@@ -711,6 +711,12 @@ pub async fn authorization_page(
             && ctx.can(Action::AttestAuthorization {
                 grantee: a.person_id,
             }),
+        can_attest_copy: open
+            && a.signed_copy_sha256.is_none()
+            && app.config.blob_dir.is_some()
+            && ctx.can(Action::AttestAuthorization {
+                grantee: a.person_id,
+            }),
         can_revoke: open && ctx.can(Action::RevokeAuthorization),
         site_link: ctx.can(Action::ViewSite(a.site_id)),
         person_link: ctx.can(Action::ViewPerson(a.person_id)),
@@ -1008,4 +1014,119 @@ pub async fn policy_load(
     tx.load_policy(&ctx.actor(), &text).await?;
     tx.commit().await?;
     Ok(Redirect::to("/staff/policy").into_response())
+}
+
+/// What kind of file a signed letter is, by its first bytes.
+fn sniff(data: &[u8]) -> Option<&'static str> {
+    if data.starts_with(b"%PDF-") {
+        Some("application/pdf")
+    } else if data.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else if data.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else {
+        None
+    }
+}
+
+/// Files the scanned, signed letter of an authorization (B.9): stored by its SHA-256 in the
+/// data directory, its hash, name and type recorded.
+pub async fn authorization_copy_upload(
+    State(app): State<App>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    mut form: axum::extract::Multipart,
+) -> Result<Response, AppError> {
+    let a = app.store.authorization(id).await?;
+    ctx.require(
+        &app,
+        Action::AttestAuthorization {
+            grantee: a.person_id,
+        },
+    )
+    .await?;
+    let Some(dir) = app.config.blob_dir.clone() else {
+        return Err(Error::Conflict("this server has no file store configured".into()).into());
+    };
+    let mut file = None;
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|e| Error::invalid("file", e.body_text()))?
+    {
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or("signed-letter").to_string();
+            let data = field
+                .bytes()
+                .await
+                .map_err(|e| Error::invalid("file", e.body_text()))?;
+            file = Some((name, data));
+        }
+    }
+    let Some((name, data)) = file.filter(|(_, d)| !d.is_empty()) else {
+        return Err(Error::invalid(
+            "file",
+            "choose the scanned, signed letter (PDF, PNG or JPEG)",
+        )
+        .into());
+    };
+    let media = sniff(&data)
+        .ok_or_else(|| Error::invalid("file", format!("{name} is not a PDF, PNG or JPEG file")))?;
+    let sha = plaza_core::hex(&plaza_core::record::sha256(&data));
+    let path = dir.join(&sha);
+    if !path.exists() {
+        let tmp = dir.join(format!("{sha}.tmp"));
+        let write = async {
+            tokio::fs::create_dir_all(&dir).await?;
+            tokio::fs::write(&tmp, &data).await?;
+            tokio::fs::rename(&tmp, &path).await
+        };
+        write
+            .await
+            .map_err(|e| AppError::Internal(format!("storing {}: {e}", path.display())))?;
+    }
+    let mut tx = app.store.begin_write().await?;
+    tx.file_signed_copy(ctx.person.id, id, &sha, &name, media, data.len() as i64)
+        .await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/staff/authorizations/{id}")).into_response())
+}
+
+/// The filed signed letter, checked against its recorded SHA-256 before it is served.
+pub async fn authorization_copy_download(
+    State(app): State<App>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let a = load_auth(&app, &ctx, id).await?;
+    let (Some(sha), Some(dir)) = (a.signed_copy_sha256.clone(), app.config.blob_dir.clone()) else {
+        return Err(Error::not_found("signed copy of authorization", id).into());
+    };
+    let data = tokio::fs::read(dir.join(&sha))
+        .await
+        .map_err(|e| AppError::Internal(format!("reading signed copy {sha}: {e}")))?;
+    if plaza_core::hex(&plaza_core::record::sha256(&data)) != sha {
+        return Err(AppError::Internal(format!(
+            "the stored signed copy {sha} does not match its hash"
+        )));
+    }
+    let name = a
+        .signed_copy_name
+        .unwrap_or_else(|| "signed-letter".into())
+        .replace(['"', '\\', '\r', '\n'], "_");
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                a.signed_copy_type
+                    .unwrap_or_else(|| "application/octet-stream".into()),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        data,
+    )
+        .into_response())
 }

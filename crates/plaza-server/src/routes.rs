@@ -159,6 +159,18 @@ pub const ROUTES: &[RouteInfo] = &[
         SignedIn,
         "Revoke",
     ),
+    r(
+        "POST",
+        "/staff/authorizations/{id}/signed-copy",
+        SignedIn,
+        "File the signed letter",
+    ),
+    r(
+        "GET",
+        "/staff/authorizations/{id}/signed-copy",
+        SignedIn,
+        "The filed signed letter",
+    ),
     r("GET", "/staff/records", SignedIn, "Record browser"),
     r(
         "GET",
@@ -323,6 +335,14 @@ fn routes() -> Builder {
         "/staff/authorizations/{id}/revoke",
         pages::authorization_revoke,
     )
+    .post(
+        "/staff/authorizations/{id}/signed-copy",
+        pages::authorization_copy_upload,
+    )
+    .get(
+        "/staff/authorizations/{id}/signed-copy",
+        pages::authorization_copy_download,
+    )
     .get("/staff/records", pages::records)
     .get("/staff/records/{seq}", pages::record_page)
     .get("/api/v1/openapi.json", api::openapi)
@@ -358,6 +378,7 @@ pub fn registered() -> Vec<(&'static str, &'static str)> {
 pub fn build(app: App) -> Router {
     routes()
         .router
+        .layer(axum::extract::DefaultBodyLimit::max(security::MAX_UPLOAD))
         .layer(middleware::from_fn_with_state(
             app.clone(),
             security::csrf_guard,

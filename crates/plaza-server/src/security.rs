@@ -12,6 +12,26 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 /// Largest request body Plaza reads (a policy file is about 60 KB).
 pub const MAX_BODY: usize = 1024 * 1024;
+/// Largest upload (a scanned, signed letter).
+pub const MAX_UPLOAD: usize = 20 * 1024 * 1024;
+
+/// Whether a path takes an upload.
+pub fn is_upload(path: &str) -> bool {
+    path.ends_with("/signed-copy")
+}
+
+/// The value of a multipart part named `name` (a short text part such as the CSRF token).
+fn multipart_field(body: &[u8], name: &str) -> Option<String> {
+    let marker = format!("name=\"{name}\"");
+    let start = body
+        .windows(marker.len())
+        .position(|w| w == marker.as_bytes())?;
+    let rest = &body[start..];
+    let value_start = rest.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
+    let value = &rest[value_start..];
+    let end = value.windows(2).position(|w| w == b"\r\n")?;
+    std::str::from_utf8(&value[..end]).ok().map(str::to_string)
+}
 
 fn constant_time_eq(a: &str, b: &str) -> bool {
     a.len() == b.len()
@@ -46,12 +66,22 @@ pub async fn csrf_guard(State(app): State<App>, req: Request, next: Next) -> Res
         None => cookie(&headers, PRE_COOKIE),
     };
     let (parts, body) = req.into_parts();
-    let bytes = match axum::body::to_bytes(body, MAX_BODY).await {
+    let limit = if is_upload(parts.uri.path()) {
+        MAX_UPLOAD
+    } else {
+        MAX_BODY
+    };
+    let multipart = parts
+        .headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let bytes = match axum::body::to_bytes(body, limit).await {
         Ok(b) => b,
         Err(_) => {
             return AppError::Domain(plaza_core::Error::invalid(
                 "body",
-                format!("is larger than {} KB", MAX_BODY / 1024),
+                format!("is larger than {} KB", limit / 1024),
             ))
             .into_response();
         }
@@ -61,7 +91,13 @@ pub async fn csrf_guard(State(app): State<App>, req: Request, next: Next) -> Res
         .get("x-csrf-token")
         .and_then(|v| v.to_str().ok())
         .map(str::to_string)
-        .or_else(|| form_field(&bytes, "csrf"));
+        .or_else(|| {
+            if multipart {
+                multipart_field(&bytes, "csrf")
+            } else {
+                form_field(&bytes, "csrf")
+            }
+        });
     let ok = matches!((&expected, &given), (Some(e), Some(g)) if constant_time_eq(e, g));
     if !ok {
         return AppError::Csrf.into_response();
@@ -171,5 +207,8 @@ mod tests {
         assert!(constant_time_eq("abc", "abc"));
         assert!(!constant_time_eq("abc", "abd"));
         assert!(!constant_time_eq("abc", "ab"));
+        let body = b"--b\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\ntok123\r\n--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\n\r\n%PDF-1\r\n--b--\r\n";
+        assert_eq!(multipart_field(body, "csrf").as_deref(), Some("tok123"));
+        assert_eq!(multipart_field(body, "other"), None);
     }
 }

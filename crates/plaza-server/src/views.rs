@@ -367,6 +367,7 @@ pub struct AuthPage {
     pub signed: String,
     pub revoked: String,
     pub can_attest: bool,
+    pub can_attest_copy: bool,
     pub can_revoke: bool,
     pub site_link: bool,
     pub person_link: bool,

@@ -76,11 +76,15 @@ fn allowed(method: &str, path: &str) -> Vec<&'static str> {
         | ("POST", "/api/v1/authorizations") => add(&["city_manager"]),
         ("GET", "/staff/authorizations/{id}")
         | ("GET", "/staff/authorizations/{id}/letter")
-        | ("GET", "/staff/authorizations/{id}/letter.pdf") => {
+        | ("GET", "/staff/authorizations/{id}/letter.pdf")
+        | ("GET", "/staff/authorizations/{id}/signed-copy") => {
             add(OVERSIGHT);
             add(&["staff_granted"]);
         }
-        ("POST", "/staff/authorizations/{id}/attest") => add(&["city_manager", "staff_granted"]),
+        ("POST", "/staff/authorizations/{id}/attest")
+        | ("POST", "/staff/authorizations/{id}/signed-copy") => {
+            add(&["city_manager", "staff_granted"])
+        }
         ("POST", "/staff/authorizations/{id}/revoke")
         | ("POST", "/api/v1/authorizations/{id}/revoke") => add(&["city_manager", "pio"]),
         ("GET", "/staff/records")
@@ -128,6 +132,10 @@ fn concrete(c: &City, method: &str, path: &str) -> (String, String, Option<Strin
         ("POST", "/staff/authorizations") => ("person=x&site=y&level=view", None),
         ("POST", "/staff/authorizations/{id}/attest") => ("attestation=", None),
         ("POST", "/staff/authorizations/{id}/revoke") => ("reason=", None),
+        ("POST", "/staff/authorizations/{id}/signed-copy") => (
+            "--plaza\r\nContent-Disposition: form-data; name=\"file\"; filename=\"empty.pdf\"\r\n\r\n\r\n--plaza--\r\n",
+            None,
+        ),
         ("POST", "/api/v1/sites") => (
             "",
             Some(

@@ -26,6 +26,7 @@ both!(
     api_errors_are_json_with_stable_codes,
     pages_carry_security_headers_and_work_without_javascript,
     record_page_shows_a_verified_proof,
+    the_signed_letter_is_filed_by_its_hash,
 );
 
 async fn login(c: &City, email: &str, password: &str) -> common::Resp {
@@ -474,4 +475,80 @@ async fn record_page_shows_a_verified_proof(c: City) {
         .await
         .json();
     assert_eq!(proof["root"], latest["root"]);
+}
+
+fn multipart(name: &str, data: &str) -> String {
+    format!(
+        "--plaza\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n{data}\r\n--plaza--\r\n"
+    )
+}
+
+async fn the_signed_letter_is_filed_by_its_hash(c: City) {
+    let path = format!("/staff/authorizations/{}", c.grant);
+    let upload = format!("{path}/signed-copy");
+    // not a PDF or an image: refused, naming the field, nothing filed
+    let r = c
+        .post(
+            &upload,
+            Some("staff_granted"),
+            &multipart("letter.txt", "hello"),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("file") && r.body.contains("not a PDF"));
+    assert_eq!(c.get(&upload, Some("staff_granted")).await.status, 404);
+    // another staff member may not file it
+    let pdf = "%PDF-1.4 signed by both parties";
+    assert_eq!(
+        c.post(&upload, Some("staff"), &multipart("letter.pdf", pdf))
+            .await
+            .status,
+        403
+    );
+    let r = c
+        .post(
+            &upload,
+            Some("staff_granted"),
+            &multipart("letter.pdf", pdf),
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = c.get(&path, Some("staff_granted")).await.body;
+    assert!(
+        page.contains("letter.pdf"),
+        "the page links the filed letter"
+    );
+    let got = c.get(&upload, Some("city_manager")).await;
+    assert_eq!(got.status, 200);
+    assert_eq!(got.body, pdf);
+    assert_eq!(got.headers.get("content-type").unwrap(), "application/pdf");
+    // its SHA-256 is in the record, and it counts as the signature
+    let sha = plaza_core::hex(&plaza_core::record::sha256(pdf.as_bytes()));
+    let a = c.store().authorization(c.grant).await.unwrap();
+    assert_eq!(a.signed_copy_sha256.as_deref(), Some(sha.as_str()));
+    assert!(a.attested_at.is_some());
+    let recs = c
+        .store()
+        .records(&RecordFilter {
+            subject: Some(format!("authorization:{}", c.grant)),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(
+        recs.iter()
+            .any(|e| e.payload.as_deref().is_some_and(|p| p.contains(&sha)))
+    );
+    // a second filing is refused: the filed copy is part of the record
+    assert_eq!(
+        c.post(
+            &upload,
+            Some("city_manager"),
+            &multipart("other.pdf", "%PDF-1.4 other")
+        )
+        .await
+        .status,
+        409
+    );
 }

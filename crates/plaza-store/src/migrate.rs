@@ -11,12 +11,20 @@ struct Migration {
     postgres: &'static str,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "init",
-    sqlite: include_str!("../migrations/sqlite/0001_init.sql"),
-    postgres: include_str!("../migrations/postgres/0001_init.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "init",
+        sqlite: include_str!("../migrations/sqlite/0001_init.sql"),
+        postgres: include_str!("../migrations/postgres/0001_init.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "signed_copies",
+        sqlite: include_str!("../migrations/sqlite/0002_signed_copies.sql"),
+        postgres: include_str!("../migrations/postgres/0002_signed_copies.sql"),
+    },
+];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {
     let pool = store.pool();

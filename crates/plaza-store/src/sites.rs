@@ -68,6 +68,10 @@ pub struct Authorization {
     pub attested_by: Option<i64>,
     pub attestation: Option<String>,
     pub policy_version: i64,
+    /// SHA-256 (hex), file name and media type of the signed letter, if one was filed.
+    pub signed_copy_sha256: Option<String>,
+    pub signed_copy_name: Option<String>,
+    pub signed_copy_type: Option<String>,
 }
 
 impl Authorization {
@@ -173,7 +177,7 @@ fn site_from(r: &AnyRow) -> Result<Site> {
 
 const AUTH_SELECT: &str = "SELECT a.id, a.person_id, p.name AS person_name, p.title AS person_title, p.email AS person_email, \
     a.site_id, s.name AS site_name, s.platform AS site_platform, s.handle AS site_handle, a.level, a.scope, a.granted_by, g.name AS granted_by_name, \
-    a.granted_at, a.starts_at, a.ends_at, a.revoked_at, a.revoked_by, a.revoke_reason, a.attested_at, a.attested_by, a.attestation, a.policy_version \
+    a.granted_at, a.starts_at, a.ends_at, a.revoked_at, a.revoked_by, a.revoke_reason, a.attested_at, a.attested_by, a.attestation, a.policy_version, a.signed_copy_sha256, a.signed_copy_name, a.signed_copy_type \
     FROM authorizations a JOIN people p ON p.id = a.person_id JOIN sites s ON s.id = a.site_id JOIN people g ON g.id = a.granted_by";
 
 fn auth_from(r: &AnyRow) -> Result<Authorization> {
@@ -203,6 +207,9 @@ fn auth_from(r: &AnyRow) -> Result<Authorization> {
         attested_by: r.try_get("attested_by")?,
         attestation: r.try_get("attestation")?,
         policy_version: r.try_get("policy_version")?,
+        signed_copy_sha256: r.try_get("signed_copy_sha256")?,
+        signed_copy_name: r.try_get("signed_copy_name")?,
+        signed_copy_type: r.try_get("signed_copy_type")?,
     })
 }
 
@@ -459,6 +466,66 @@ impl WriteTx {
             kinds::AUTHORIZATION_ATTESTED,
             format!("authorization:{id}"),
             json!({"attestation": attestation}),
+        )])
+        .await?;
+        Ok(())
+    }
+}
+
+impl WriteTx {
+    /// Files the signed letter of an authorization (its bytes are already stored by their
+    /// SHA-256). Counts as the signature if none was recorded yet.
+    pub async fn file_signed_copy(
+        &mut self,
+        actor_id: i64,
+        id: i64,
+        sha256: &str,
+        name: &str,
+        media_type: &str,
+        bytes: i64,
+    ) -> Result<()> {
+        let name = valid::short_text("file", name, valid::MAX_SHORT)?;
+        let row = sqlx::query(
+            "SELECT revoked_at, attested_at, signed_copy_sha256 FROM authorizations WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        let Some(row) = row else {
+            return Err(Error::not_found("authorization", id).into());
+        };
+        if row.try_get::<Option<i64>, _>("revoked_at")?.is_some() {
+            return Err(Error::Conflict(format!("authorization {id} is revoked")).into());
+        }
+        if row
+            .try_get::<Option<String>, _>("signed_copy_sha256")?
+            .is_some()
+        {
+            return Err(Error::Conflict(format!(
+                "a signed letter is already filed for authorization {id}"
+            ))
+            .into());
+        }
+        let first_signature = row.try_get::<Option<i64>, _>("attested_at")?.is_none();
+        let attestation = format!("signed letter filed: {name} ({bytes} bytes, SHA-256 {sha256})");
+        sqlx::query(
+            "UPDATE authorizations SET signed_copy_sha256 = $1, signed_copy_name = $2, signed_copy_type = $3, \
+             attested_at = COALESCE(attested_at, $4), attested_by = COALESCE(attested_by, $5), attestation = COALESCE(attestation, $6) WHERE id = $7",
+        )
+        .bind(sha256)
+        .bind(&name)
+        .bind(media_type)
+        .bind(self.now().0)
+        .bind(actor_id)
+        .bind(&attestation)
+        .bind(id)
+        .execute(&mut *self.tx)
+        .await?;
+        self.append(&[NewRecord::new(
+            plaza_core::record::person_actor(actor_id),
+            kinds::AUTHORIZATION_ATTESTED,
+            format!("authorization:{id}"),
+            json!({"signed_copy": {"sha256": sha256, "name": name, "media_type": media_type, "bytes": bytes}, "first_signature": first_signature}),
         )])
         .await?;
         Ok(())

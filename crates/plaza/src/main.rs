@@ -351,6 +351,7 @@ async fn serve(data: &Path, listen: Option<String>, demo: bool) -> Result<ExitCo
     let bound = listener.local_addr()?;
     let server_config = ServerConfig {
         secure_cookies: !bound.ip().is_loopback(),
+        blob_dir: Some(data.join("blobs")),
         ..ServerConfig::default()
     };
     let app = App {

@@ -203,6 +203,7 @@ pub async fn city(backend: Backend) -> Option<City> {
         key: Arc::new(key),
         config: Arc::new(ServerConfig {
             secure_cookies: false,
+            blob_dir: Some(plaza_store::testing::temp_dir("blobs")),
             ..ServerConfig::default()
         }),
     };
@@ -270,6 +271,10 @@ impl City {
             ("POST", Some(j)) => {
                 b = b.header("content-type", "application/json");
                 Body::from(j.to_string())
+            }
+            ("POST", None) if form.starts_with("--plaza") => {
+                b = b.header("content-type", "multipart/form-data; boundary=plaza");
+                Body::from(form.to_string())
             }
             ("POST", None) => {
                 b = b.header("content-type", "application/x-www-form-urlencoded");
