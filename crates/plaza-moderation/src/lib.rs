@@ -5,6 +5,7 @@
 //! keeping, for every character it produces, the byte span of the original text it came from,
 //! so evidence can always be shown in the words the commenter wrote.
 
+pub mod detect;
 pub mod normalize;
 
 pub use normalize::{Normalized, normalize};

@@ -1,0 +1,12 @@
+//! Rule-based detectors, for the signals where rules are right. Each finding carries the byte
+//! span of the original text, so the moderation desk shows the commenter's own words.
+
+pub mod pii;
+
+/// A span of the original text a detector found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding<K> {
+    pub kind: K,
+    pub start: usize,
+    pub end: usize,
+}
