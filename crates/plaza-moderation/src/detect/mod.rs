@@ -1,6 +1,7 @@
 //! Rule-based detectors, for the signals where rules are right. Each finding carries the byte
 //! span of the original text, so the moderation desk shows the commenter's own words.
 
+pub mod links;
 pub mod pii;
 
 /// A span of the original text a detector found.

@@ -384,8 +384,8 @@ fn date_len(s: &str) -> Option<usize> {
     if day == 0 || day > 2 {
         return None;
     }
-    let after = rest_t[day..]
-        .trim_start_matches(|c: char| c == ',' || c == ' ' || c.is_ascii_alphabetic());
+    let after =
+        rest_t[day..].trim_start_matches(|c: char| c == ',' || c == ' ' || c.is_ascii_alphabetic());
     let year = after.bytes().take_while(|c| c.is_ascii_digit()).count();
     if year != 4 {
         return None;

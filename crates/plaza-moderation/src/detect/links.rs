@@ -1,0 +1,457 @@
+//! Links, including obfuscated ones (`hxxp://`, `example[.]com`, `example dot com`), reduced
+//! to their registrable domain with the public suffix list and judged: the city's own domains,
+//! link shorteners, IP-literal hosts, look-alikes of the city's domains (punycode, or one or
+//! two letters off), executable downloads, and a blocklist the city loads (C.7.x).
+
+use std::collections::HashSet;
+
+/// What Plaza concludes about a link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Flag {
+    /// On one of the city's official domains.
+    Official,
+    /// A link shortener hides the destination.
+    Shortener,
+    /// The host is an IP address.
+    IpLiteral,
+    /// Imitates one of the city's domains.
+    LookAlike,
+    /// Points at a file that runs code.
+    Executable,
+    /// On the city's blocklist.
+    Blocklisted,
+    /// Written to slip past filters (`hxxp`, `[.]`, ` dot `).
+    Obfuscated,
+}
+
+/// A link found in the original text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    pub start: usize,
+    pub end: usize,
+    /// The host, lower-cased, de-obfuscated.
+    pub host: String,
+    /// The registrable domain (`example.co.uk`), if the host has a public suffix.
+    pub domain: Option<String>,
+    pub flags: Vec<Flag>,
+}
+
+impl Link {
+    /// Whether the link is likely malicious (not merely unusual).
+    pub fn malicious(&self) -> bool {
+        self.flags.iter().any(|f| {
+            matches!(
+                f,
+                Flag::IpLiteral | Flag::LookAlike | Flag::Executable | Flag::Blocklisted
+            )
+        })
+    }
+}
+
+/// What the judgement depends on: the city's domains and its blocklist.
+#[derive(Debug, Clone, Default)]
+pub struct LinkPolicy {
+    pub official: Vec<String>,
+    pub blocklist: HashSet<String>,
+}
+
+impl LinkPolicy {
+    /// Reads a blocklist file: one domain a line, `#` starts a comment.
+    pub fn with_blocklist(mut self, text: &str) -> Self {
+        for line in text.lines() {
+            let d = line
+                .split('#')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
+            if !d.is_empty() {
+                self.blocklist.insert(d);
+            }
+        }
+        self
+    }
+}
+
+const SHORTENERS: &[&str] = &[
+    "bit.ly",
+    "tinyurl.com",
+    "t.co",
+    "goo.gl",
+    "ow.ly",
+    "is.gd",
+    "buff.ly",
+    "rebrand.ly",
+    "cutt.ly",
+    "shorturl.at",
+    "tiny.cc",
+    "rb.gy",
+    "bl.ink",
+    "lnkd.in",
+    "s.id",
+    "v.gd",
+    "t.ly",
+    "shorte.st",
+    "adf.ly",
+    "bitly.com",
+];
+
+const EXECUTABLE: &[&str] = &[
+    ".exe", ".scr", ".bat", ".cmd", ".msi", ".apk", ".dmg", ".vbs", ".jar", ".ps1", ".com.exe",
+    ".pif", ".hta",
+];
+
+/// Finds every link in `text` and judges it.
+pub fn find(text: &str, policy: &LinkPolicy) -> Vec<Link> {
+    let lower = text.to_ascii_lowercase();
+    let bytes = lower.as_bytes();
+    let mut out: Vec<Link> = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        // a link starts with an ASCII letter or digit, after a non-word character
+        if !bytes[i].is_ascii_alphanumeric()
+            || (i > 0
+                && (bytes[i - 1].is_ascii_alphanumeric()
+                    || bytes[i - 1] == b'@'
+                    || bytes[i - 1] == b'.'))
+        {
+            i += 1;
+            continue;
+        }
+        match candidate(text, &lower, i) {
+            Some((end, host, obfuscated, path)) => {
+                let link = judge(i, end, host, obfuscated, &path, policy);
+                i = end.max(i + 1);
+                out.push(link);
+            }
+            None => i += 1,
+        }
+    }
+    out
+}
+
+/// Tries to read a link starting at byte `i` of the lower-cased text: (end, host, obfuscated, path).
+fn candidate(text: &str, lower: &str, i: usize) -> Option<(usize, String, bool, String)> {
+    let rest = &lower[i..];
+    let mut obfuscated = false;
+    let mut j = i;
+    let schemes = [
+        ("https://", false),
+        ("http://", false),
+        ("hxxps://", true),
+        ("hxxp://", true),
+        ("https[:]//", true),
+        ("http[:]//", true),
+    ];
+    let mut had_scheme = false;
+    for (s, obf) in schemes {
+        if rest.starts_with(s) {
+            j += s.len();
+            obfuscated |= obf;
+            had_scheme = true;
+            break;
+        }
+    }
+    // the host: labels joined by ".", "[.]", "(.)", "{.}", " dot ", " . "
+    let bytes = lower.as_bytes();
+    let mut host = String::new();
+    let mut labels = 0;
+    loop {
+        let start = j;
+        while j < bytes.len() && (bytes[j].is_ascii_alphanumeric() || bytes[j] == b'-') {
+            j += 1;
+        }
+        if j == start {
+            break;
+        }
+        host.push_str(&lower[start..j]);
+        labels += 1;
+        let after = &lower[j..];
+        let sep = [
+            (".", false),
+            ("[.]", true),
+            ("(.)", true),
+            ("{.}", true),
+            ("[dot]", true),
+            ("(dot)", true),
+            (" dot ", true),
+            (" . ", true),
+        ]
+        .into_iter()
+        .find(|(s, _)| {
+            after.starts_with(*s)
+                && after[s.len()..]
+                    .bytes()
+                    .next()
+                    .is_some_and(|b| b.is_ascii_alphanumeric())
+        });
+        match sep {
+            Some((s, obf)) => {
+                host.push('.');
+                j += s.len();
+                obfuscated |= obf;
+            }
+            None => break,
+        }
+    }
+    if labels < 2 {
+        return None;
+    }
+    let is_ip = host.split('.').count() == 4
+        && host
+            .split('.')
+            .all(|p| !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()));
+    let suffix_known = psl::suffix_str(&host)
+        .is_some_and(|s| psl::suffix(host.as_bytes()).is_some_and(|x| x.is_known()) && s != host);
+    if !(is_ip || suffix_known) {
+        return None;
+    }
+    // without a scheme or www, demand a plain-looking domain: no digit-only labels (3.5, v1.2)
+    if !had_scheme && !is_ip && !host.starts_with("www.") {
+        let last = host.rsplit('.').next().unwrap_or("");
+        if last.len() < 2
+            || host
+                .split('.')
+                .any(|l| l.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return None;
+        }
+        // "e.g", "i.e", single letters: not domains
+        if host.split('.').next().is_some_and(|l| l.len() < 2) {
+            return None;
+        }
+        // "sentence.Next": a capital right after a dot is prose, not a domain
+        let original = text.as_bytes();
+        if (i..j).any(|k| {
+            original[k] == b'.' && original.get(k + 1).is_some_and(|b| b.is_ascii_uppercase())
+        }) {
+            return None;
+        }
+    }
+    // optional port and path
+    let mut end = j;
+    let mut path = String::new();
+    if end < bytes.len() && (bytes[end] == b'/' || bytes[end] == b':' || bytes[end] == b'?') {
+        let p_start = end;
+        while end < bytes.len()
+            && !bytes[end].is_ascii_whitespace()
+            && !matches!(bytes[end], b'"' | b'<' | b'>' | b')' | b']')
+        {
+            end += 1;
+        }
+        while end > p_start && matches!(bytes[end - 1], b'.' | b',' | b'!' | b'?' | b';' | b':') {
+            end -= 1;
+        }
+        path = lower[p_start..end].to_string();
+    }
+    Some((end, host, obfuscated, path))
+}
+
+/// Letters that differ between two strings of similar length (at most 2, else 3).
+fn distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if a.len().abs_diff(b.len()) > 2 {
+        return 3;
+    }
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()].min(3)
+}
+
+fn judge(
+    start: usize,
+    end: usize,
+    host: String,
+    obfuscated: bool,
+    path: &str,
+    policy: &LinkPolicy,
+) -> Link {
+    let mut flags = Vec::new();
+    let host = host.trim_start_matches("www.").to_string();
+    let domain = psl::domain_str(&host).map(str::to_string);
+    let registrable = domain.clone().unwrap_or_else(|| host.clone());
+    let official = policy.official.iter().any(|o| {
+        let o = o.to_ascii_lowercase();
+        host == o || host.ends_with(&format!(".{o}"))
+    });
+    if official {
+        flags.push(Flag::Official);
+    }
+    if host.split('.').count() == 4
+        && host
+            .split('.')
+            .all(|p| p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        flags.push(Flag::IpLiteral);
+    }
+    if SHORTENERS.contains(&registrable.as_str()) || SHORTENERS.contains(&host.as_str()) {
+        flags.push(Flag::Shortener);
+    }
+    if !official {
+        let look_alike = policy.official.iter().any(|o| {
+            let o = o.to_ascii_lowercase();
+            let od = psl::domain_str(&o).unwrap_or(&o).to_string();
+            let name = od.split('.').next().unwrap_or("");
+            // punycode: the ASCII letters kept in the label (between "xn--" and the last "-")
+            // within two letters of the city's name
+            let punycode = host.split('.').any(|l| {
+                l.strip_prefix("xn--")
+                    .and_then(|p| p.rsplit_once('-'))
+                    .is_some_and(|(basic, _)| distance(basic, name) <= 2)
+            });
+            let near_miss = registrable != od && od.len() > 5 && distance(&registrable, &od) <= 2;
+            let name_as_subdomain = registrable != od && host.split('.').any(|l| l == name);
+            punycode || near_miss || name_as_subdomain
+        });
+        if look_alike {
+            flags.push(Flag::LookAlike);
+        }
+    }
+    let file = path.split(['?', '#']).next().unwrap_or("");
+    if EXECUTABLE.iter().any(|x| file.ends_with(x)) {
+        flags.push(Flag::Executable);
+    }
+    if policy.blocklist.contains(&registrable) || policy.blocklist.contains(&host) {
+        flags.push(Flag::Blocklisted);
+    }
+    if obfuscated {
+        flags.push(Flag::Obfuscated);
+    }
+    Link {
+        start,
+        end,
+        host,
+        domain,
+        flags,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy() -> LinkPolicy {
+        LinkPolicy {
+            official: vec!["arborvale.gov".into()],
+            ..LinkPolicy::default()
+        }
+        .with_blocklist("# known bad\nfree-prizes.example.com\nscam-deals.net\n")
+    }
+
+    fn links(text: &str) -> Vec<(String, Vec<Flag>, String)> {
+        find(text, &policy())
+            .into_iter()
+            .map(|l| {
+                (
+                    text[l.start..l.end].to_string(),
+                    l.flags,
+                    l.domain.unwrap_or_default(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn plain_links_and_their_domains() {
+        let l =
+            links("Agenda: https://www.arborvale.gov/council?x=1. Also see news.bbc.co.uk/local");
+        assert_eq!(l.len(), 2, "{l:?}");
+        assert_eq!(l[0].0, "https://www.arborvale.gov/council?x=1");
+        assert_eq!(l[0].1, vec![Flag::Official]);
+        assert_eq!(l[1].2, "bbc.co.uk");
+        assert!(l[1].1.is_empty());
+    }
+
+    #[test]
+    fn obfuscated_links_are_found_and_flagged() {
+        let l = links("go to hxxp://bad-site[.]com/x and cheap-pills dot com now");
+        assert_eq!(l.len(), 2, "{l:?}");
+        assert!(l[0].1.contains(&Flag::Obfuscated));
+        assert_eq!(l[0].2, "bad-site.com");
+        assert_eq!(l[1].0, "cheap-pills dot com");
+        assert!(l[1].1.contains(&Flag::Obfuscated));
+    }
+
+    #[test]
+    fn judgements() {
+        let find_one = |t: &str| find(t, &policy()).into_iter().next().unwrap();
+        assert!(
+            find_one("http://192.168.4.20/login")
+                .flags
+                .contains(&Flag::IpLiteral)
+        );
+        assert!(find_one("bit.ly/3xYz").flags.contains(&Flag::Shortener));
+        assert!(
+            find_one("https://arborva1e.gov/pay")
+                .flags
+                .contains(&Flag::LookAlike)
+        );
+        assert!(
+            find_one("https://arborvale.gov.pay-now.com")
+                .flags
+                .contains(&Flag::LookAlike)
+        );
+        assert!(
+            find_one("https://xn--rborvale-9xa.gov/")
+                .flags
+                .contains(&Flag::LookAlike)
+        );
+        assert!(
+            find_one("https://example.org/setup.exe")
+                .flags
+                .contains(&Flag::Executable)
+        );
+        assert!(
+            find_one("visit scam-deals.net today")
+                .flags
+                .contains(&Flag::Blocklisted)
+        );
+        assert!(find_one("https://parks.arborvale.gov").flags == vec![Flag::Official]);
+        assert!(find_one("https://192.168.4.20/login").malicious());
+        assert!(!find_one("https://parks.arborvale.gov").malicious());
+    }
+
+    #[test]
+    fn international_domains_are_not_look_alikes_by_themselves() {
+        let l = find("https://xn--mnchen-3ya.de/stadt", &policy())
+            .into_iter()
+            .next()
+            .unwrap();
+        assert!(!l.flags.contains(&Flag::LookAlike), "{l:?}");
+    }
+
+    #[test]
+    fn ordinary_text_has_no_links() {
+        for t in [
+            "e.g. the park",
+            "i.e. tomorrow",
+            "It is 3.5 miles",
+            "version v1.2 is out",
+            "Mr. Smith said so.",
+            "Thanks.Great meeting",
+            "end of sentence.Next",
+            "jane@example.com",
+        ] {
+            assert!(links(t).is_empty(), "{t}: {:?}", links(t));
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn spans_are_on_char_boundaries(s in "\\PC{0,100}") {
+            for l in find(&s, &policy()) {
+                proptest::prop_assert!(l.start < l.end && l.end <= s.len());
+                proptest::prop_assert!(s.is_char_boundary(l.start) && s.is_char_boundary(l.end));
+            }
+        }
+    }
+}
