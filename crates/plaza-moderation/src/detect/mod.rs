@@ -2,6 +2,7 @@
 //! span of the original text, so the moderation desk shows the commenter's own words.
 
 pub mod links;
+pub mod phrases;
 pub mod pii;
 
 /// A span of the original text a detector found.
