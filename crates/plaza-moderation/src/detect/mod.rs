@@ -1,9 +1,11 @@
 //! Rule-based detectors, for the signals where rules are right. Each finding carries the byte
 //! span of the original text, so the moderation desk shows the commenter's own words.
 
+pub mod gibberish;
 pub mod links;
 pub mod phrases;
 pub mod pii;
+pub mod repeats;
 
 /// A span of the original text a detector found.
 #[derive(Debug, Clone, PartialEq, Eq)]

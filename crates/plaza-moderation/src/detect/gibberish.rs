@@ -1,0 +1,93 @@
+//! Random or unintelligible posts (C.7.xxi): keyboard mashes, words without vowels, long
+//! consonant runs. Scored as the share of letters in gibberish-looking words; a comment needs
+//! at least eight letters to be judged at all.
+
+const ROWS: [&str; 3] = ["qwertyuiop", "asdfghjkl", "zxcvbnm"];
+
+fn vowel(c: char) -> bool {
+    matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y')
+}
+
+fn keyboard_walk(word: &str) -> bool {
+    let w: Vec<char> = word.chars().collect();
+    if w.len() < 4 {
+        return false;
+    }
+    // four or more letters in a row that sit next to each other on one keyboard row
+    let mut run = 1;
+    for pair in w.windows(2) {
+        let adjacent = ROWS.iter().any(|row| {
+            let (a, b) = (row.find(pair[0]), row.find(pair[1]));
+            matches!((a, b), (Some(x), Some(y)) if x.abs_diff(y) == 1)
+        });
+        run = if adjacent { run + 1 } else { 1 };
+        if run >= 4 {
+            return true;
+        }
+    }
+    false
+}
+
+fn gibberish_word(word: &str) -> bool {
+    let letters: Vec<char> = word.chars().filter(|c| c.is_ascii_alphabetic()).collect();
+    if letters.len() < 5 {
+        return false;
+    }
+    let vowels = letters.iter().filter(|c| vowel(**c)).count();
+    let ratio = vowels as f32 / letters.len() as f32;
+    let mut longest = 0;
+    let mut run = 0;
+    for c in &letters {
+        run = if vowel(*c) { 0 } else { run + 1 };
+        longest = longest.max(run);
+    }
+    ratio < 0.12 || longest >= 5 || keyboard_walk(word)
+}
+
+/// A score in [0, 1]: how much of the text looks like random typing. Only Latin-script text is
+/// judged (other scripts score 0: the engine does not claim to read them).
+pub fn score(normalized: &str) -> f32 {
+    let mut letters = 0usize;
+    let mut bad = 0usize;
+    for word in normalized.split(|c: char| !c.is_alphanumeric()) {
+        let n = word.chars().filter(|c| c.is_ascii_alphabetic()).count();
+        letters += n;
+        if gibberish_word(word) {
+            bad += n;
+        }
+    }
+    let non_latin = normalized
+        .chars()
+        .filter(|c| c.is_alphabetic() && !c.is_ascii_alphabetic())
+        .count();
+    if letters < 8 || non_latin > letters {
+        return 0.0;
+    }
+    bad as f32 / letters as f32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::normalize;
+
+    fn s(t: &str) -> f32 {
+        score(&normalize(t).text)
+    }
+
+    #[test]
+    fn mashes_score_high_and_prose_low() {
+        assert!(s("asdfghjkl qwertyuiop") > 0.9);
+        assert!(s("sdkfjhsdkjfh sdkjfhskdjf lkjsdf") > 0.5);
+        assert!(s("xzkcvbnmq trghpwsdq") > 0.5);
+        for ok in [
+            "When will the Oak Street repairs be finished?",
+            "Thanks to the Parks department for a wonderful summer program.",
+            "The strengths of this plan outweigh its weaknesses.",
+            "lol",
+            "Привет, как дела?",
+        ] {
+            assert!(s(ok) < 0.3, "{ok}: {}", s(ok));
+        }
+    }
+}
