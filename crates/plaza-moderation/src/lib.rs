@@ -1,11 +1,19 @@
 //! Plaza's moderation engine (issue 3, in progress). No database, network or file I/O: capture,
 //! the moderation desk and the publishing checks call it as a library.
 //!
-//! Today: [`normalize`], which undoes the tricks people use to slip words past filters while
-//! keeping, for every character it produces, the byte span of the original text it came from,
-//! so evidence can always be shown in the words the commenter wrote.
+//! - [`normalize`] undoes the tricks people use to slip words past filters, keeping for every
+//!   character it produces the byte span of the original, so evidence is always shown in the
+//!   commenter's own words.
+//! - [`detect`] holds the rule-based detectors.
+//! - [`features`], [`linear`] and [`metrics`] are the learned signals' parts: hashed n-gram
+//!   features, a multi-label logistic regression, and the quality figures. [`data`] parses the
+//!   labelled public data sets.
 
+pub mod data;
 pub mod detect;
+pub mod features;
+pub mod linear;
+pub mod metrics;
 pub mod normalize;
 
 pub use normalize::{Normalized, normalize};

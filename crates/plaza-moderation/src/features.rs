@@ -1,0 +1,103 @@
+//! Hashed features of normalised text: word unigrams and bigrams, and character 3- to 5-grams
+//! inside words (with boundary marks), hashed with FNV-1a into a fixed number of buckets.
+//! Values are `1 + ln(count)`, and the vector is L2-normalised. FNV-1a is stable across runs and
+//! platforms, so a saved model keeps meaning the same thing.
+
+use crate::detect::repeats::fnv1a;
+
+/// A sparse vector: (bucket, value), sorted by bucket, no repeats.
+pub type Sparse = Vec<(u32, f32)>;
+
+/// The feature hasher.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hasher {
+    /// Number of buckets (a power of two).
+    pub dims: u32,
+}
+
+impl Hasher {
+    /// A hasher with `2^bits` buckets.
+    pub fn new(bits: u32) -> Self {
+        Hasher {
+            dims: 1 << bits.clamp(8, 26),
+        }
+    }
+
+    fn bucket(&self, namespace: u8, gram: &str) -> u32 {
+        let mut h = fnv1a(&[namespace]);
+        for b in gram.as_bytes() {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        (h % u64::from(self.dims)) as u32
+    }
+
+    /// The feature vector of normalised text.
+    pub fn features(&self, normalized: &str) -> Sparse {
+        let mut raw: Vec<u32> = Vec::with_capacity(normalized.len() * 4);
+        let words: Vec<&str> = normalized
+            .split(|c: char| !(c.is_alphanumeric() || c == '\''))
+            .filter(|w| !w.is_empty())
+            .collect();
+        for w in &words {
+            raw.push(self.bucket(b'w', w));
+            let padded: Vec<char> = std::iter::once('<')
+                .chain(w.chars())
+                .chain(std::iter::once('>'))
+                .collect();
+            for n in 3..=5 {
+                if padded.len() < n {
+                    break;
+                }
+                for g in padded.windows(n) {
+                    let s: String = g.iter().collect();
+                    raw.push(self.bucket(b'c', &s));
+                }
+            }
+        }
+        for pair in words.windows(2) {
+            raw.push(self.bucket(b'b', &format!("{} {}", pair[0], pair[1])));
+        }
+        // URLs, mentions, numbers and shouting as their own features
+        if normalized.contains("http") || normalized.contains("www") {
+            raw.push(self.bucket(b'm', "has_link"));
+        }
+        raw.sort_unstable();
+        let mut out: Sparse = Vec::with_capacity(raw.len());
+        for b in raw {
+            match out.last_mut() {
+                Some((last, v)) if *last == b => *v += 1.0,
+                _ => out.push((b, 1.0)),
+            }
+        }
+        let mut norm = 0.0f32;
+        for (_, v) in out.iter_mut() {
+            *v = 1.0 + v.ln();
+            norm += *v * *v;
+        }
+        let norm = norm.sqrt();
+        if norm > 0.0 {
+            for (_, v) in out.iter_mut() {
+                *v /= norm;
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stable_sorted_and_normalised() {
+        let h = Hasher::new(18);
+        let a = h.features("the council meets tonight");
+        assert_eq!(a, h.features("the council meets tonight"));
+        assert!(a.windows(2).all(|w| w[0].0 < w[1].0));
+        let norm: f32 = a.iter().map(|(_, v)| v * v).sum();
+        assert!((norm - 1.0).abs() < 1e-4);
+        assert!(h.features("").is_empty());
+        assert!(a.iter().all(|(b, _)| *b < h.dims));
+    }
+}
