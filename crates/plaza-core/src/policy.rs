@@ -43,6 +43,35 @@ pub const BRANDING_ITEMS: &[(&str, &str)] = &[
     ),
 ];
 
+/// The signals of the moderation engine, in the order Plaza reports them.
+pub const SIGNALS: [&str; 20] = [
+    "toxicity",
+    "severe_toxicity",
+    "insult",
+    "threat",
+    "obscene",
+    "sexual_explicit",
+    "identity_hate",
+    "harassment",
+    "spam",
+    "self_promotion",
+    "solicitation",
+    "business_proposal",
+    "malicious_link",
+    "personal_info",
+    "crime_report",
+    "illegal_activity",
+    "legal_notice",
+    "unintelligible",
+    "thread_takeover",
+    "off_topic",
+];
+
+/// The signals a city may let Plaza act on without a person (categories that do not depend on
+/// viewpoint). Every other signal only ever leads to review.
+pub const AUTO_REMOVABLE: [&str; 4] =
+    ["spam", "malicious_link", "personal_info", "sexual_explicit"];
+
 /// One problem in a policy file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PolicyError {
@@ -67,6 +96,18 @@ pub struct Policy {
     pub meta: Meta,
     pub settings: Settings,
     pub clauses: Vec<Clause>,
+    /// Which signals point at which C.7 clauses (C.7, C.10).
+    pub moderation: Vec<ModerationRule>,
+}
+
+/// A moderation rule: a signal at or above `threshold` may violate `clauses`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ModerationRule {
+    pub signal: String,
+    pub clauses: Vec<String>,
+    pub threshold: f64,
+    /// The City's opt-in to removal without review (non-viewpoint categories only).
+    pub auto_remove: bool,
 }
 
 /// What the policy is.
@@ -185,6 +226,27 @@ struct RawFile {
     settings: RawSettings,
     #[serde(default)]
     clauses: Vec<RawClause>,
+    #[serde(default)]
+    moderation: Vec<RawRule>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRule {
+    signal: Spanned<String>,
+    clauses: Spanned<Vec<String>>,
+    #[serde(default = "half")]
+    threshold: Spanned<f64>,
+    #[serde(default = "no")]
+    auto_remove: Spanned<bool>,
+}
+
+fn no() -> Spanned<bool> {
+    Spanned::new(0..0, false)
+}
+
+fn half() -> Spanned<f64> {
+    Spanned::new(0..0, 0.5)
 }
 
 #[derive(Deserialize)]
@@ -475,6 +537,53 @@ pub fn parse(text: &str) -> Result<Policy, Vec<PolicyError>> {
             l.at(&c.text, format!("clause {id} has an empty text"));
         }
     }
+    let mut signals_seen = BTreeSet::new();
+    for r in &raw.moderation {
+        let sig = r.signal.get_ref();
+        if !SIGNALS.contains(&sig.as_str()) {
+            l.at(
+                &r.signal,
+                format!("unknown signal {sig:?} (known: {})", SIGNALS.join(", ")),
+            );
+        } else if !signals_seen.insert(sig.clone()) {
+            l.at(&r.signal, format!("signal {sig} has two moderation rules"));
+        }
+        if r.clauses.get_ref().is_empty() {
+            l.at(&r.clauses, format!("the rule for {sig} names no clause"));
+        }
+        for c in r.clauses.get_ref() {
+            if !c.starts_with("C.7.") || !ids.contains(c) {
+                l.at(
+                    &r.clauses,
+                    format!(
+                        "the rule for {sig} names {c:?}, which is not a C.7 category of this policy"
+                    ),
+                );
+            }
+        }
+        let t = *r.threshold.get_ref();
+        if !(t > 0.0 && t <= 1.0) {
+            let at = if r.threshold.span().is_empty() {
+                r.signal.span()
+            } else {
+                r.threshold.span()
+            };
+            let line = l.line_of(at.start);
+            l.errors.push(PolicyError {
+                line,
+                message: format!("the threshold for {sig} must be above 0 and at most 1"),
+            });
+        }
+        if *r.auto_remove.get_ref() && !AUTO_REMOVABLE.contains(&sig.as_str()) {
+            l.at(
+                &r.auto_remove,
+                format!(
+                    "{sig} cannot be removed without review: automatic removal is only for categories that do not depend on viewpoint ({})",
+                    AUTO_REMOVABLE.join(", ")
+                ),
+            );
+        }
+    }
     for n in CATEGORY_NUMERALS {
         let id = format!("C.7.{n}");
         if !ids.contains(&id) {
@@ -534,10 +643,21 @@ pub fn parse(text: &str) -> Result<Policy, Vec<PolicyError>> {
             text: c.text.into_inner().trim().to_string(),
         })
         .collect();
+    let moderation = raw
+        .moderation
+        .into_iter()
+        .map(|r| ModerationRule {
+            signal: r.signal.into_inner(),
+            clauses: r.clauses.into_inner(),
+            threshold: r.threshold.into_inner(),
+            auto_remove: r.auto_remove.into_inner(),
+        })
+        .collect();
     Ok(Policy {
         meta: raw.policy.into_inner(),
         settings,
         clauses,
+        moderation,
     })
 }
 
@@ -611,6 +731,58 @@ mod tests {
             "{msgs:?}"
         );
         assert!(msgs.iter().any(|m| m.contains("34090")), "{msgs:?}");
+    }
+
+    #[test]
+    fn moderation_rules_map_every_signal_and_guard_auto_removal() {
+        let p = Policy::default_policy().unwrap();
+        assert_eq!(p.moderation.len(), SIGNALS.len());
+        assert!(
+            p.moderation.iter().all(|r| !r.auto_remove),
+            "the default never removes on its own"
+        );
+        let spam = "signal = \"spam\"\nclauses = [\"C.7.v\"]\nthreshold = 0.5";
+        let opt_in = DEFAULT_POLICY.replacen(spam, &format!("{spam}\nauto_remove = true"), 1);
+        assert!(
+            parse(&opt_in)
+                .unwrap()
+                .moderation
+                .iter()
+                .any(|r| r.signal == "spam" && r.auto_remove)
+        );
+        let insult = "signal = \"insult\"\nclauses = [\"C.7.i\", \"C.7.vii\"]\nthreshold = 0.5";
+        let viewpoint =
+            DEFAULT_POLICY.replacen(insult, &format!("{insult}\nauto_remove = true"), 1);
+        let errs = parse(&viewpoint).unwrap_err();
+        assert!(
+            errs[0]
+                .message
+                .contains("insult cannot be removed without review"),
+            "{errs:?}"
+        );
+        assert!(errs[0].line > 0);
+        let bad = DEFAULT_POLICY
+            .replacen(
+                "signal = \"toxicity\"\nclauses = [\"C.7.i\"]",
+                "signal = \"toxicity\"\nclauses = [\"B.3\"]",
+                1,
+            )
+            .replacen("signal = \"off_topic\"", "signal = \"rudeness\"", 1);
+        let msgs: Vec<String> = parse(&bad)
+            .unwrap_err()
+            .iter()
+            .map(|e| e.to_string())
+            .collect();
+        assert!(
+            msgs.iter()
+                .any(|m| m.contains("\"B.3\", which is not a C.7 category")),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs.iter()
+                .any(|m| m.contains("unknown signal \"rudeness\"")),
+            "{msgs:?}"
+        );
     }
 
     #[test]
