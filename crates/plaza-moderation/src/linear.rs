@@ -167,3 +167,113 @@ mod tests {
         );
     }
 }
+
+/// The model file: `PLZM` magic, format version 1, bucket count, labels, then per label a bias
+/// (f32), a scale (f32) and the weights quantised to i8 (weight = q * scale), then the FNV-1a
+/// of everything before it. Little-endian. About 1 byte per weight.
+impl Linear {
+    /// Serialises the model, quantising weights to i8.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(16 + self.labels.len() * (self.dims as usize + 64));
+        out.extend_from_slice(b"PLZM");
+        out.extend_from_slice(&1u32.to_le_bytes());
+        out.extend_from_slice(&self.dims.to_le_bytes());
+        out.extend_from_slice(&(self.labels.len() as u32).to_le_bytes());
+        for (l, name) in self.labels.iter().enumerate() {
+            out.extend_from_slice(&(name.len() as u32).to_le_bytes());
+            out.extend_from_slice(name.as_bytes());
+            let max = self.weights[l].iter().fold(0.0f32, |m, w| m.max(w.abs()));
+            let scale = if max > 0.0 { max / 127.0 } else { 1.0 };
+            out.extend_from_slice(&self.bias[l].to_le_bytes());
+            out.extend_from_slice(&scale.to_le_bytes());
+            out.extend(
+                self.weights[l]
+                    .iter()
+                    .map(|w| (w / scale).round().clamp(-127.0, 127.0) as i8 as u8),
+            );
+        }
+        let check = crate::detect::repeats::fnv1a(&out);
+        out.extend_from_slice(&check.to_le_bytes());
+        out
+    }
+
+    /// Reads a model file; an error names what is wrong.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Linear, String> {
+        if bytes.len() < 24 || &bytes[..4] != b"PLZM" {
+            return Err("not a Plaza moderation model (bad magic)".into());
+        }
+        let (body, check) = bytes.split_at(bytes.len() - 8);
+        let mut c = [0u8; 8];
+        c.copy_from_slice(check);
+        if crate::detect::repeats::fnv1a(body) != u64::from_le_bytes(c) {
+            return Err("the model file is damaged (checksum mismatch)".into());
+        }
+        let mut at = 4;
+        let u32_at = |at: &mut usize| -> Result<u32, String> {
+            let b = body
+                .get(*at..*at + 4)
+                .ok_or("the model file is truncated")?;
+            *at += 4;
+            Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        };
+        let version = u32_at(&mut at)?;
+        if version != 1 {
+            return Err(format!(
+                "model format {version} is not supported (this Plaza reads format 1)"
+            ));
+        }
+        let dims = u32_at(&mut at)?;
+        let k = u32_at(&mut at)? as usize;
+        let (mut labels, mut weights, mut bias) = (Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..k {
+            let n = u32_at(&mut at)? as usize;
+            let name = body.get(at..at + n).ok_or("the model file is truncated")?;
+            labels.push(String::from_utf8(name.to_vec()).map_err(|_| "a label is not UTF-8")?);
+            at += n;
+            let b = f32::from_bits(u32_at(&mut at)?);
+            let scale = f32::from_bits(u32_at(&mut at)?);
+            let q = body
+                .get(at..at + dims as usize)
+                .ok_or("the model file is truncated")?;
+            at += dims as usize;
+            weights.push(q.iter().map(|x| f32::from(*x as i8) * scale).collect());
+            bias.push(b);
+        }
+        if at != body.len() {
+            return Err("the model file has trailing bytes".into());
+        }
+        Ok(Linear {
+            dims,
+            labels,
+            weights,
+            bias,
+        })
+    }
+}
+
+#[cfg(test)]
+mod file_tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_within_quantisation_and_rejects_damage() {
+        let m = Linear {
+            dims: 4,
+            labels: vec!["a".into(), "bb".into()],
+            weights: vec![vec![1.0, -0.5, 0.0, 0.25], vec![0.0; 4]],
+            bias: vec![0.1, -2.0],
+        };
+        let bytes = m.to_bytes();
+        let back = Linear::from_bytes(&bytes).unwrap();
+        assert_eq!(back.labels, m.labels);
+        assert_eq!(back.bias, m.bias);
+        for (a, b) in back.weights[0].iter().zip(&m.weights[0]) {
+            assert!((a - b).abs() < 0.01);
+        }
+        let mut bad = bytes.clone();
+        bad[20] ^= 1;
+        assert!(Linear::from_bytes(&bad).unwrap_err().contains("checksum"));
+        assert!(Linear::from_bytes(b"nope").is_err());
+        assert!(Linear::from_bytes(&bytes[..bytes.len() - 3]).is_err());
+    }
+}
