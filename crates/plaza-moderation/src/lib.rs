@@ -11,9 +11,20 @@
 
 pub mod data;
 pub mod detect;
+pub mod engine;
 pub mod features;
+pub mod lexicon;
 pub mod linear;
 pub mod metrics;
 pub mod normalize;
+pub mod train;
 
 pub use normalize::{Normalized, normalize};
+
+/// The trained model shipped with Plaza (`scripts/train-model` rebuilds it reproducibly).
+pub const DEFAULT_MODEL: &[u8] = include_bytes!("../model/moderation.plzm");
+
+/// The shipped model, parsed.
+pub fn default_model() -> Result<linear::Linear, String> {
+    linear::Linear::from_bytes(DEFAULT_MODEL)
+}

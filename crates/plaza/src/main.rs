@@ -1,6 +1,6 @@
 //! `plaza`: one binary for the server, set-up, verification, benchmarks and admin tasks.
 
-use plaza::{bench, demo, instance};
+use plaza::{bench, demo, instance, moderate};
 
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{Parser, Subcommand};
@@ -76,6 +76,27 @@ enum Command {
         #[arg(long, default_value = "plaza-data")]
         data: PathBuf,
     },
+    /// Moderate comments read from standard input: one JSON line in, one JSON line out, in
+    /// order. Input lines are {"id": ..., "text": ..., "author", "site", "thread",
+    /// "parent_text", "at_ms"} (only id and text required); with --lines, plain text, one
+    /// comment a line, numbered from 1.
+    #[command(args_conflicts_with_subcommands = true)]
+    Moderate {
+        #[command(subcommand)]
+        command: Option<ModerateCommand>,
+        /// Read plain text, one comment a line.
+        #[arg(long)]
+        lines: bool,
+        /// Policy file (the default policy if omitted).
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        /// Model file (the shipped model if omitted).
+        #[arg(long)]
+        model: Option<PathBuf>,
+        /// A blocklist of domains, one a line.
+        #[arg(long)]
+        blocklist: Option<PathBuf>,
+    },
     /// Policy files.
     Policy {
         #[command(subcommand)]
@@ -97,6 +118,22 @@ enum PolicyCommand {
         file: PathBuf,
         #[arg(long, default_value = "plaza-data")]
         data: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum ModerateCommand {
+    /// Train the model from the labelled public data (training splits; thresholds chosen on
+    /// the validation splits) and write the model file.
+    Train {
+        /// The directory of the labelled data (../shared/data/moderation).
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        /// Hash buckets: 2^bits.
+        #[arg(long, default_value_t = 18)]
+        bits: u32,
     },
 }
 
@@ -207,6 +244,32 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 None => println!("the latest checkpoint already covers every record"),
             }
             store.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Moderate {
+            command: Some(ModerateCommand::Train { data, out, bits }),
+            ..
+        } => {
+            moderate::train(&data, &out, bits)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Moderate {
+            command: None,
+            lines,
+            policy,
+            model,
+            blocklist,
+        } => {
+            let mut engine =
+                moderate::engine(policy.as_deref(), model.as_deref(), blocklist.as_deref())?;
+            let stdin = std::io::stdin();
+            let stdout = std::io::stdout();
+            moderate::run(
+                &mut engine,
+                stdin.lock(),
+                std::io::BufWriter::new(stdout.lock()),
+                lines,
+            )?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Policy {

@@ -215,3 +215,110 @@ fn serve_without_an_instance_explains_what_to_do() {
     assert!(!o.status.success());
     assert!(text(&o).contains("plaza init"), "{}", text(&o));
 }
+
+fn moderate(args: &[&str], input: &[u8]) -> (Vec<serde_json::Value>, Output) {
+    let mut child = plaza()
+        .arg("moderate")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let lines = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    (lines, out)
+}
+
+#[test]
+fn moderate_answers_every_line_in_order_and_survives_any_input() {
+    let mut input = Vec::new();
+    input.extend_from_slice(b"{\"id\": \"a\", \"text\": \"You are a m0r0n\"}\n");
+    input.extend_from_slice(b"not json\n");
+    input.extend_from_slice(b"{\"id\": 7}\n");
+    input.extend_from_slice(b"\xff\xfe\x00garbage\n");
+    input.extend_from_slice(b"{\"id\": \"b\", \"text\": \"my SSN is 123-45-6789\", \"author\": \"x\", \"site\": \"s\"}\n");
+    input.extend_from_slice(
+        format!(
+            "{{\"id\": \"c\", \"text\": \"{}\"}}\n",
+            "ж😀中文 ".repeat(20_000)
+        )
+        .as_bytes(),
+    );
+    input.extend_from_slice(b"{\"id\": \"d\", \"text\": \"\"}\n");
+    let (out, status) = moderate(&[], &input);
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    assert_eq!(out.len(), 7);
+    assert_eq!(out[0]["id"], "a");
+    assert_eq!(out[0]["signals"].as_object().unwrap().len(), 20);
+    assert_eq!(out[0]["decision"], "review");
+    assert_eq!(out[0]["clauses"][0]["evidence"][0]["text"], "m0r0n");
+    assert!(
+        out[1]["error"]
+            .as_str()
+            .unwrap()
+            .contains("line 2 is not JSON")
+    );
+    assert_eq!(out[2]["id"], 7);
+    assert!(out[2]["error"].as_str().unwrap().contains("text"));
+    assert!(
+        out[3]["error"]
+            .as_str()
+            .unwrap()
+            .contains("line 4 is not UTF-8")
+    );
+    assert!(
+        out[4]["clauses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["clause"] == "C.7.xi")
+    );
+    assert_eq!(out[5]["id"], "c");
+    assert_eq!(out[6]["decision"], "allow");
+}
+
+#[test]
+fn moderate_lines_numbers_plain_text_from_one() {
+    let (out, _) = moderate(
+        &["--lines"],
+        b"Someone is breaking into cars on 5th St\nthanks for the update\n",
+    );
+    assert_eq!(out.len(), 2);
+    assert_eq!(out[0]["id"], "1");
+    assert_eq!(out[0]["escalate"], true);
+    assert!(
+        out[0]["clauses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["clause"] == "C.7.xvii")
+    );
+    assert_eq!(out[1]["id"], "2");
+}
+
+#[test]
+fn moderate_names_a_bad_policy_or_model() {
+    let dir = tmp("modbad");
+    let p = dir.join("p.toml");
+    std::fs::write(&p, "format = 1\n").unwrap();
+    let (_, out) = moderate(&["--policy", p.to_str().unwrap()], b"");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("p.toml is invalid"));
+    let m = dir.join("m.plzm");
+    std::fs::write(&m, b"PLZM garbage garbage garbage").unwrap();
+    let (_, out) = moderate(&["--model", m.to_str().unwrap()], b"");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("checksum"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -1,0 +1,565 @@
+//! The engine: one comment in, a score per signal, the C.7 clauses it may violate (with
+//! evidence in the original text) and a decision out. Deterministic: the same comment, policy,
+//! model and history give the same answer.
+
+use crate::detect::repeats::Tracker;
+use crate::detect::{Finding, gibberish, links, phrases, pii};
+use crate::features::Hasher;
+use crate::lexicon::{self, List};
+use crate::linear::Linear;
+use crate::normalize::{Normalized, normalize};
+use plaza_core::policy::{ModerationRule, Policy, SIGNALS};
+
+/// A comment to assess. Only `text` is required.
+#[derive(Debug, Clone, Default)]
+pub struct Comment<'a> {
+    pub text: &'a str,
+    pub author: Option<&'a str>,
+    pub site: Option<&'a str>,
+    /// The post or thread the comment belongs to.
+    pub thread: Option<&'a str>,
+    /// The text it replies to (for off-topic).
+    pub parent_text: Option<&'a str>,
+    /// When it was posted, in milliseconds (for repeats and floods).
+    pub at_ms: Option<i64>,
+}
+
+/// A span of the original text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Evidence {
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+}
+
+/// A clause the comment may violate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClauseHit {
+    pub clause: String,
+    pub score: f32,
+    pub signals: Vec<&'static str>,
+    pub evidence: Vec<Evidence>,
+}
+
+/// What to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Allow,
+    Review,
+    Remove,
+}
+
+impl Decision {
+    /// Stable name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Allow => "allow",
+            Decision::Review => "review",
+            Decision::Remove => "remove",
+        }
+    }
+}
+
+/// The engine's answer for one comment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assessment {
+    /// One score per signal, in the order of [`SIGNALS`].
+    pub signals: Vec<(&'static str, f32)>,
+    pub clauses: Vec<ClauseHit>,
+    pub decision: Decision,
+    /// C.7.xvii: the comment reports a crime or an emergency; reply with the police referral
+    /// and escalate.
+    pub escalate: bool,
+}
+
+/// The moderation engine.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    hasher: Hasher,
+    model: Option<Linear>,
+    rules: Vec<ModerationRule>,
+    links: links::LinkPolicy,
+    tracker: Tracker,
+}
+
+fn idx(signal: &str) -> usize {
+    SIGNALS.iter().position(|s| *s == signal).unwrap_or(0)
+}
+
+impl Engine {
+    /// An engine for a policy, with a trained model (or none: rules and lists only).
+    pub fn new(policy: &Policy, model: Option<Linear>) -> Engine {
+        let hasher = Hasher {
+            dims: model.as_ref().map(|m| m.dims).unwrap_or(1 << 18),
+        };
+        let mut official = policy.settings.official_email_domains.clone();
+        if let Some(host) = policy
+            .settings
+            .official_website
+            .split("://")
+            .nth(1)
+            .and_then(|r| r.split('/').next())
+        {
+            official.push(host.trim_start_matches("www.").to_string());
+        }
+        Engine {
+            hasher,
+            model,
+            rules: policy.moderation.clone(),
+            links: links::LinkPolicy {
+                official,
+                ..links::LinkPolicy::default()
+            },
+            tracker: Tracker::new(60 * 60_000),
+        }
+    }
+
+    /// Loads a blocklist (one domain a line).
+    pub fn with_blocklist(mut self, text: &str) -> Self {
+        self.links = self.links.with_blocklist(text);
+        self
+    }
+
+    fn learned(&self, label: &str, x: &crate::features::Sparse) -> f32 {
+        match &self.model {
+            Some(m) => m
+                .labels
+                .iter()
+                .position(|l| l == label)
+                .map(|i| m.score(i, x))
+                .unwrap_or(0.0),
+            None => 0.0,
+        }
+    }
+
+    /// The words that pushed a learned label up the most (up to three), as original spans.
+    fn strongest(&self, label: &str, norm: &Normalized, original: &str) -> Vec<Evidence> {
+        let Some(m) = &self.model else { return vec![] };
+        let Some(l) = m.labels.iter().position(|x| x == label) else {
+            return vec![];
+        };
+        let mut words: Vec<(f32, usize, usize)> = Vec::new();
+        let mut chars = 0;
+        for word in norm.text.split(' ') {
+            let n = word.chars().count();
+            let core: &str = word.trim_matches(|c: char| !c.is_alphanumeric());
+            if !core.is_empty() {
+                let w: f32 = self
+                    .hasher
+                    .features(core)
+                    .iter()
+                    .map(|(j, v)| m.weights[l].get(*j as usize).copied().unwrap_or(0.0) * v)
+                    .sum();
+                let lead = word.chars().take_while(|c| !c.is_alphanumeric()).count();
+                words.push((w, chars + lead, chars + lead + core.chars().count()));
+            }
+            chars += n + 1;
+        }
+        words.sort_by(|a, b| b.0.total_cmp(&a.0));
+        words
+            .into_iter()
+            .filter(|(w, _, _)| *w > 0.5)
+            .take(3)
+            .filter_map(|(_, a, b)| norm.original_span(a, b))
+            .map(|(s, e)| Evidence {
+                start: s,
+                end: e,
+                text: original[s..e].to_string(),
+            })
+            .collect()
+    }
+
+    /// Assesses one comment.
+    pub fn assess(&mut self, c: &Comment<'_>) -> Assessment {
+        let text = c.text;
+        let norm = normalize(text);
+        let x = self.hasher.features(&norm.text);
+        let mut score = [0.0f32; SIGNALS.len()];
+        let mut evidence: Vec<Vec<Evidence>> = vec![Vec::new(); SIGNALS.len()];
+        let ev = |fs: &[(usize, usize)]| -> Vec<Evidence> {
+            fs.iter()
+                .map(|(s, e)| Evidence {
+                    start: *s,
+                    end: *e,
+                    text: text[*s..*e].to_string(),
+                })
+                .collect()
+        };
+        let spans = |f: Vec<Finding<List>>| -> Vec<(usize, usize)> {
+            f.into_iter().map(|f| (f.start, f.end)).collect()
+        };
+        let obscene = spans(lexicon::find(List::Obscene, &norm));
+        let insult = spans(lexicon::find(List::Insult, &norm));
+        let threat = spans(lexicon::find(List::Threat, &norm));
+        let sexual = spans(lexicon::find(List::Sexual, &norm));
+        let illegal = spans(lexicon::find(List::Illegal, &norm));
+        let promo = spans(lexicon::find(List::SelfPromotion, &norm));
+        let spammy = spans(lexicon::find(List::SpamPhrase, &norm));
+        let second = !lexicon::find(List::SecondPerson, &norm).is_empty() || text.contains('@');
+        let offensive = self.learned("offensive", &x);
+        let hate = self.learned("hate", &x);
+        let spam_model = self.learned("spam", &x);
+        let found_links = links::find(text, &self.links);
+        let bare = |v: &[(usize, usize)], s: f32| if v.is_empty() { 0.0 } else { s };
+        // learned and listed
+        score[idx("obscene")] = bare(&obscene, 0.9).max(offensive * 0.6);
+        evidence[idx("obscene")] = ev(&obscene);
+        score[idx("insult")] = bare(&insult, if second { 0.85 } else { 0.6 }).max(if second {
+            offensive * 0.7
+        } else {
+            0.0
+        });
+        evidence[idx("insult")] = ev(&insult);
+        score[idx("threat")] = bare(&threat, 0.9);
+        evidence[idx("threat")] = ev(&threat);
+        score[idx("sexual_explicit")] = bare(&sexual, 0.8);
+        evidence[idx("sexual_explicit")] = ev(&sexual);
+        score[idx("identity_hate")] = hate;
+        evidence[idx("identity_hate")] = self.strongest("hate", &norm, text);
+        let toxicity = offensive
+            .max(score[idx("obscene")] * 0.9)
+            .max(score[idx("insult")])
+            .max(score[idx("threat")]);
+        score[idx("toxicity")] = toxicity;
+        evidence[idx("toxicity")] = {
+            let mut e = ev(&[obscene.clone(), insult.clone(), threat.clone()].concat());
+            if e.is_empty() {
+                e = self.strongest("offensive", &norm, text);
+            }
+            e
+        };
+        let severe = toxicity >= 0.8
+            && (score[idx("threat")] >= 0.5
+                || hate >= 0.5
+                || (!obscene.is_empty() && !insult.is_empty()));
+        score[idx("severe_toxicity")] = if severe { toxicity } else { toxicity * 0.4 };
+        evidence[idx("severe_toxicity")] = evidence[idx("toxicity")].clone();
+        score[idx("harassment")] = if second {
+            score[idx("insult")].max(score[idx("threat")])
+        } else {
+            score[idx("threat")] * 0.6
+        };
+        evidence[idx("harassment")] = ev(&[insult.clone(), threat.clone()].concat());
+        // spam and promotion
+        let link_bonus = if found_links
+            .iter()
+            .any(|l| !l.flags.contains(&links::Flag::Official))
+        {
+            0.15
+        } else {
+            0.0
+        };
+        score[idx("spam")] =
+            (spam_model + link_bonus + if spammy.len() >= 2 { 0.2 } else { 0.0 }).min(1.0);
+        evidence[idx("spam")] = {
+            let mut e = ev(&spammy);
+            e.extend(found_links.iter().map(|l| Evidence {
+                start: l.start,
+                end: l.end,
+                text: text[l.start..l.end].to_string(),
+            }));
+            if e.is_empty() {
+                e = self.strongest("spam", &norm, text);
+            }
+            e
+        };
+        score[idx("self_promotion")] =
+            bare(&promo, 0.75).max(if promo.is_empty() { 0.0 } else { spam_model });
+        evidence[idx("self_promotion")] = ev(&promo);
+        // rules
+        let phrase_hits = phrases::find(text, &norm);
+        for (kind, signal) in [
+            (phrases::Phrase::Solicitation, "solicitation"),
+            (phrases::Phrase::CrimeReport, "crime_report"),
+            (phrases::Phrase::LegalNotice, "legal_notice"),
+            (phrases::Phrase::BusinessProposal, "business_proposal"),
+        ] {
+            let hits: Vec<(usize, usize)> = phrase_hits
+                .iter()
+                .filter(|f| f.kind == kind)
+                .map(|f| (f.start, f.end))
+                .collect();
+            score[idx(signal)] = match hits.len() {
+                0 => 0.0,
+                1 => 0.7,
+                _ => 0.9,
+            };
+            evidence[idx(signal)] = ev(&hits);
+        }
+        let bad_links: Vec<(usize, usize)> = found_links
+            .iter()
+            .filter(|l| l.malicious())
+            .map(|l| (l.start, l.end))
+            .collect();
+        let odd_links: Vec<(usize, usize)> = found_links
+            .iter()
+            .filter(|l| {
+                !l.malicious()
+                    && (l.flags.contains(&links::Flag::Shortener)
+                        || l.flags.contains(&links::Flag::Obfuscated))
+            })
+            .map(|l| (l.start, l.end))
+            .collect();
+        score[idx("malicious_link")] = if !bad_links.is_empty() {
+            0.95
+        } else if !odd_links.is_empty() {
+            0.4
+        } else {
+            0.0
+        };
+        evidence[idx("malicious_link")] = ev(&[bad_links, odd_links].concat());
+        let personal = pii::find(text);
+        score[idx("personal_info")] = if personal
+            .iter()
+            .any(|f| matches!(f.kind, pii::Pii::Ssn | pii::Pii::CardNumber))
+        {
+            0.99
+        } else if personal.is_empty() {
+            0.0
+        } else {
+            0.9
+        };
+        evidence[idx("personal_info")] = ev(&personal
+            .iter()
+            .map(|f| (f.start, f.end))
+            .collect::<Vec<_>>());
+        score[idx("illegal_activity")] = bare(&illegal, 0.8);
+        evidence[idx("illegal_activity")] = ev(&illegal);
+        score[idx("unintelligible")] = gibberish::score(&norm.text);
+        if let (Some(author), Some(at)) = (c.author, c.at_ms) {
+            let seen = self.tracker.observe(
+                c.site.unwrap_or(""),
+                c.thread.unwrap_or(""),
+                author,
+                at,
+                &norm.text,
+            );
+            score[idx("thread_takeover")] = seen.score();
+        }
+        score[idx("off_topic")] = off_topic(&norm.text, c.parent_text);
+        // clauses and decision
+        let mut clauses: Vec<ClauseHit> = Vec::new();
+        let mut remove = false;
+        for rule in &self.rules {
+            let i = idx(&rule.signal);
+            let s = score[i];
+            if f64::from(s) < rule.threshold {
+                continue;
+            }
+            remove |= rule.auto_remove;
+            for clause in &rule.clauses {
+                let hit = match clauses.iter_mut().find(|h| &h.clause == clause) {
+                    Some(h) => h,
+                    None => {
+                        clauses.push(ClauseHit {
+                            clause: clause.clone(),
+                            score: 0.0,
+                            signals: vec![],
+                            evidence: vec![],
+                        });
+                        let last = clauses.len() - 1;
+                        &mut clauses[last]
+                    }
+                };
+                hit.score = hit.score.max(s);
+                hit.signals.push(SIGNALS[i]);
+                for e in &evidence[i] {
+                    if !hit.evidence.contains(e) {
+                        hit.evidence.push(e.clone());
+                    }
+                }
+            }
+        }
+        clauses.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.clause.cmp(&b.clause)));
+        let decision = match (clauses.is_empty(), remove) {
+            (true, _) => Decision::Allow,
+            (false, true) => Decision::Remove,
+            (false, false) => Decision::Review,
+        };
+        Assessment {
+            signals: SIGNALS
+                .iter()
+                .zip(score)
+                .map(|(n, s)| (*n, (s * 1000.0).round() / 1000.0))
+                .collect(),
+            escalate: score[idx("crime_report")] >= 0.5,
+            clauses,
+            decision,
+        }
+    }
+}
+
+/// Off-topic relative to the post: a long comment sharing no content word with it. Only ever a
+/// reason to review.
+fn off_topic(norm: &str, parent: Option<&str>) -> f32 {
+    let Some(parent) = parent else { return 0.0 };
+    let parent = normalize(parent).text;
+    let words = |t: &str| -> std::collections::BTreeSet<String> {
+        t.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| w.chars().count() > 3)
+            .map(str::to_string)
+            .collect()
+    };
+    let (a, b) = (words(norm), words(&parent));
+    if a.len() < 8 || b.is_empty() {
+        return 0.0;
+    }
+    if a.intersection(&b).next().is_none() {
+        0.55
+    } else {
+        0.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn engine() -> Engine {
+        let p = plaza_core::policy::Policy::default_policy().unwrap();
+        Engine::new(&p, None)
+    }
+
+    fn clause_ids(a: &Assessment) -> Vec<&str> {
+        a.clauses.iter().map(|c| c.clause.as_str()).collect()
+    }
+
+    #[test]
+    fn rules_alone_map_comments_to_clauses_with_evidence() {
+        let mut e = engine();
+        let a = e.assess(&Comment {
+            text: "You are a m0r0n and a f.u.c.k.i.n.g liar",
+            ..Comment::default()
+        });
+        assert!(
+            clause_ids(&a).contains(&"C.7.i") && clause_ids(&a).contains(&"C.7.vii"),
+            "{a:?}"
+        );
+        assert_eq!(
+            a.decision,
+            Decision::Review,
+            "never removed without the city's opt-in"
+        );
+        let ev: Vec<&str> = a.clauses[0]
+            .evidence
+            .iter()
+            .map(|e| e.text.as_str())
+            .collect();
+        assert!(ev.contains(&"m0r0n"), "{ev:?}");
+        let a = e.assess(&Comment {
+            text: "Someone is breaking into cars on 5th Street",
+            ..Comment::default()
+        });
+        assert!(clause_ids(&a).contains(&"C.7.xvii"));
+        assert!(a.escalate);
+        let a = e.assess(&Comment {
+            text: "her number is (909) 555-0188",
+            ..Comment::default()
+        });
+        assert_eq!(clause_ids(&a), vec!["C.7.xi", "C.7.xii"]);
+        let a = e.assess(&Comment {
+            text: "When does the library open on Sunday?",
+            ..Comment::default()
+        });
+        assert_eq!(a.decision, Decision::Allow);
+        assert!(a.clauses.is_empty());
+        assert_eq!(a.signals.len(), 20);
+    }
+
+    #[test]
+    fn auto_removal_follows_the_policy_opt_in() {
+        let text = plaza_core::policy::DEFAULT_POLICY.replacen(
+            "signal = \"personal_info\"\nclauses = [\"C.7.xi\", \"C.7.xii\"]\nthreshold = 0.5",
+            "signal = \"personal_info\"\nclauses = [\"C.7.xi\", \"C.7.xii\"]\nthreshold = 0.5\nauto_remove = true",
+            1,
+        );
+        let p = plaza_core::policy::parse(&text).unwrap();
+        let mut e = Engine::new(&p, None);
+        assert_eq!(
+            e.assess(&Comment {
+                text: "SSN 123-45-6789",
+                ..Comment::default()
+            })
+            .decision,
+            Decision::Remove
+        );
+        assert_eq!(
+            e.assess(&Comment {
+                text: "you idiot",
+                ..Comment::default()
+            })
+            .decision,
+            Decision::Review
+        );
+    }
+
+    #[test]
+    fn repeats_in_a_thread_become_thread_takeover() {
+        let mut e = engine();
+        let mut last = None;
+        for i in 0..4 {
+            let c = Comment {
+                text: "vote no on measure b vote no on measure b",
+                author: Some("x"),
+                site: Some("s"),
+                thread: Some("t"),
+                at_ms: Some(i * 1000),
+                ..Comment::default()
+            };
+            last = Some(e.assess(&c));
+        }
+        let a = last.unwrap();
+        assert!(clause_ids(&a).contains(&"C.7.xxi"), "{a:?}");
+    }
+
+    #[test]
+    fn the_shipped_model_scores_the_obvious_cases() {
+        let p = plaza_core::policy::Policy::default_policy().unwrap();
+        let mut e = Engine::new(&p, Some(crate::default_model().unwrap()));
+        let score = |a: &Assessment, s: &str| a.signals.iter().find(|(n, _)| *n == s).unwrap().1;
+        let spam = e.assess(&Comment {
+            text: "Check out my channel and subscribe!!! http://bit.ly/xyz",
+            ..Comment::default()
+        });
+        assert!(score(&spam, "spam") >= 0.5, "{spam:?}");
+        let kind = e.assess(&Comment {
+            text: "Thank you to the parks crew for the new benches at Memorial Park.",
+            ..Comment::default()
+        });
+        assert_eq!(kind.decision, Decision::Allow, "{kind:?}");
+        let rude = e.assess(&Comment {
+            text: "@user you are a disgusting piece of shit",
+            ..Comment::default()
+        });
+        assert!(score(&rude, "toxicity") >= 0.5);
+    }
+
+    #[test]
+    fn deterministic_and_total_on_any_input() {
+        for t in [
+            "",
+            " ",
+            "\u{0}\u{1}\u{2}",
+            "😀😀😀",
+            "ｆｕｃｋ",
+            &"a".repeat(100_000),
+            "٩(◕‿◕)۶",
+            "\u{202E}evil",
+        ] {
+            let a = engine().assess(&Comment {
+                text: t,
+                ..Comment::default()
+            });
+            let b = engine().assess(&Comment {
+                text: t,
+                ..Comment::default()
+            });
+            assert_eq!(a, b);
+            for c in &a.clauses {
+                for ev in &c.evidence {
+                    assert_eq!(&t[ev.start..ev.end], ev.text);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,336 @@
+//! Plaza's own word and phrase lists for the signals the public data does not label (insult,
+//! threat, obscene, sexual content, illegal activity, self-promotion), matched as whole words
+//! over normalised text. An entry ending in `*` matches any word it begins (`fuck*`). Each hit's
+//! span is in the original text.
+
+use crate::detect::Finding;
+use crate::normalize::Normalized;
+
+/// Which list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum List {
+    Obscene,
+    Insult,
+    Threat,
+    Sexual,
+    Illegal,
+    SelfPromotion,
+    SpamPhrase,
+    SecondPerson,
+}
+
+const OBSCENE: &[&str] = &[
+    "fuck*",
+    "motherfuck*",
+    "shit*",
+    "bullshit",
+    "bitch*",
+    "bastard*",
+    "asshole*",
+    "ass",
+    "dick",
+    "dickhead",
+    "piss*",
+    "crap",
+    "damn",
+    "goddamn*",
+    "cunt*",
+    "prick",
+    "wank*",
+    "twat*",
+    "douche*",
+    "jackass",
+    "dumbass",
+    "smartass",
+    "hell",
+    "bollocks",
+    "arse*",
+    "wtf",
+    "stfu",
+    "fk",
+    "fck*",
+    "fuk*",
+    "sh!t",
+];
+
+const INSULT: &[&str] = &[
+    "idiot*",
+    "moron*",
+    "stupid",
+    "dumb",
+    "dumbass",
+    "loser*",
+    "imbecile*",
+    "clown*",
+    "pathetic",
+    "worthless",
+    "useless",
+    "incompetent",
+    "scum*",
+    "trash",
+    "garbage person",
+    "pig",
+    "pigs",
+    "coward*",
+    "liar",
+    "liars",
+    "fool",
+    "fools",
+    "hypocrite*",
+    "lowlife",
+    "retard*",
+    "dimwit*",
+    "halfwit*",
+    "nitwit*",
+    "jerk",
+    "jerks",
+    "creep*",
+    "shut up",
+    "grow a brain",
+    "get a life",
+];
+
+const THREAT: &[&str] = &[
+    "kill you",
+    "kill u",
+    "i will kill",
+    "i'll kill",
+    "gonna kill",
+    "going to kill",
+    "you're dead",
+    "youre dead",
+    "you are dead",
+    "i will hurt",
+    "i'll hurt",
+    "gonna hurt",
+    "beat you",
+    "beat your",
+    "shoot you",
+    "shoot up",
+    "stab you",
+    "burn down",
+    "burn your",
+    "blow up",
+    "bomb the",
+    "watch your back",
+    "you will pay",
+    "you'll pay",
+    "find where you live",
+    "know where you live",
+    "coming for you",
+    "hang them",
+    "hang him",
+    "hang her",
+    "string them up",
+    "put a bullet",
+    "deserve to die",
+    "should be shot",
+    "should die",
+    "i will find you",
+];
+
+const SEXUAL: &[&str] = &[
+    "porn*",
+    "xxx",
+    "nude*",
+    "naked",
+    "nsfw",
+    "sex",
+    "sexy",
+    "horny",
+    "dick pic*",
+    "nudes",
+    "boobs",
+    "tits",
+    "pussy",
+    "cock*",
+    "blowjob*",
+    "onlyfans",
+    "camgirl*",
+    "hookup*",
+    "hook up tonight",
+    "escort*",
+    "milf*",
+    "orgasm*",
+    "erotic*",
+];
+
+const ILLEGAL: &[&str] = &[
+    "buy weed",
+    "sell weed",
+    "buy drugs",
+    "sell drugs",
+    "selling pills",
+    "buy pills",
+    "fake id*",
+    "counterfeit",
+    "steal from",
+    "shoplift*",
+    "let's riot",
+    "lets riot",
+    "loot the",
+    "don't pay your",
+    "dont pay your",
+    "tax evasion",
+    "pirated",
+    "how to make a bomb",
+    "slash their tires",
+    "graffiti the",
+    "deface the",
+    "break the law",
+    "run them over",
+];
+
+const SELF_PROMOTION: &[&str] = &[
+    "my channel",
+    "my page",
+    "my blog",
+    "my website",
+    "my site",
+    "my shop",
+    "my store",
+    "my business",
+    "my music",
+    "my video*",
+    "my new song",
+    "follow me",
+    "subscribe to my",
+    "check out my",
+    "check my",
+    "visit my",
+    "like my",
+    "sub4sub",
+    "sub 4 sub",
+    "promo code",
+    "use my code",
+    "my link",
+    "link in bio",
+    "my instagram",
+    "my youtube",
+];
+
+const SPAM: &[&str] = &[
+    "subscribe",
+    "free gift*",
+    "giveaway",
+    "click here",
+    "click the link",
+    "earn money",
+    "make money",
+    "work from home",
+    "limited offer",
+    "act now",
+    "winner",
+    "you have won",
+    "claim your",
+    "100% free",
+    "cheap",
+    "discount",
+    "buy now",
+    "followers",
+    "crypto",
+    "bitcoin",
+    "forex",
+    "investment",
+    "dm me",
+    "whatsapp",
+];
+
+const SECOND_PERSON: &[&str] = &[
+    "you", "your", "you're", "youre", "u", "ur", "yourself", "you are", "ya",
+];
+
+impl List {
+    fn entries(self) -> &'static [&'static str] {
+        match self {
+            List::Obscene => OBSCENE,
+            List::Insult => INSULT,
+            List::Threat => THREAT,
+            List::Sexual => SEXUAL,
+            List::Illegal => ILLEGAL,
+            List::SelfPromotion => SELF_PROMOTION,
+            List::SpamPhrase => SPAM,
+            List::SecondPerson => SECOND_PERSON,
+        }
+    }
+}
+
+/// Whole-word hits of one list in normalised text, with spans in the original.
+pub fn find(list: List, norm: &Normalized) -> Vec<Finding<List>> {
+    let text = &norm.text;
+    let mut out = Vec::new();
+    for entry in list.entries() {
+        let (needle, prefix) = match entry.strip_suffix('*') {
+            Some(stem) => (stem, true),
+            None => (*entry, false),
+        };
+        for (at, _) in text.match_indices(needle) {
+            if text[..at]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_alphanumeric())
+            {
+                continue;
+            }
+            let mut end = at + needle.len();
+            if prefix {
+                end += text[end..]
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric())
+                    .map(char::len_utf8)
+                    .sum::<usize>();
+            } else if text[end..]
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_alphanumeric())
+            {
+                continue;
+            }
+            let from = text[..at].chars().count();
+            let to = from + text[at..end].chars().count();
+            if let Some((s, e)) = norm.original_span(from, to) {
+                out.push(Finding {
+                    kind: list,
+                    start: s,
+                    end: e,
+                });
+            }
+        }
+    }
+    out.sort_by_key(|f| (f.start, f.end));
+    out.dedup_by(|a, b| a.start < b.end && b.start < a.end);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::normalize;
+
+    fn hits(list: List, t: &str) -> Vec<String> {
+        find(list, &normalize(t))
+            .into_iter()
+            .map(|f| t[f.start..f.end].to_string())
+            .collect()
+    }
+
+    #[test]
+    fn whole_words_stems_and_tricks() {
+        assert_eq!(
+            hits(List::Obscene, "what the F.U.C.K is this"),
+            vec!["F.U.C.K"]
+        );
+        assert_eq!(hits(List::Obscene, "fucking hell"), vec!["fucking", "hell"]);
+        assert!(hits(List::Obscene, "Shell Oil and the classic assessment").is_empty());
+        assert_eq!(hits(List::Insult, "you absolute m0r0n"), vec!["m0r0n"]);
+        assert_eq!(hits(List::Threat, "I'll kill you"), vec!["I'll kill"]);
+        assert!(hits(List::Threat, "this heat will kill the lawn").is_empty());
+        assert_eq!(
+            hits(List::SelfPromotion, "Check out my channel!"),
+            vec!["Check out my", "my channel"]
+                .into_iter()
+                .take(1)
+                .collect::<Vec<_>>()
+        );
+    }
+}

@@ -1,0 +1,199 @@
+//! `plaza moderate`: reads comments from standard input and writes one JSON line per input, in
+//! order; `plaza moderate train`: trains the model from the labelled public data.
+
+use anyhow::{Context, Result, anyhow};
+use plaza_moderation::data::{davidson, tweeteval, youtube};
+use plaza_moderation::engine::{Assessment, Comment, Engine};
+use plaza_moderation::linear::{Linear, Settings};
+use serde_json::{Map, Value, json};
+use std::io::{BufRead, Write};
+use std::path::Path;
+
+/// Longest comment text `plaza moderate` accepts, in bytes.
+pub const MAX_TEXT: usize = 1 << 20;
+
+/// Builds the engine from a policy file (or the default policy) and a model file (or the
+/// shipped model).
+pub fn engine(
+    policy: Option<&Path>,
+    model: Option<&Path>,
+    blocklist: Option<&Path>,
+) -> Result<Engine> {
+    let policy = match policy {
+        Some(p) => {
+            let text =
+                std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
+            plaza_core::policy::parse(&text).map_err(|errs| {
+                anyhow!(
+                    "{} is invalid:\n{}",
+                    p.display(),
+                    errs.iter()
+                        .map(|e| format!("  {e}"))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                )
+            })?
+        }
+        None => plaza_core::policy::Policy::default_policy()
+            .map_err(|e| anyhow!("the default policy is invalid: {}", e[0]))?,
+    };
+    let model = match model {
+        Some(m) => Linear::from_bytes(
+            &std::fs::read(m).with_context(|| format!("reading {}", m.display()))?,
+        )
+        .map_err(|e| anyhow!("{}: {e}", m.display()))?,
+        None => plaza_moderation::default_model().map_err(|e| anyhow!("the shipped model: {e}"))?,
+    };
+    let mut e = Engine::new(&policy, Some(model));
+    if let Some(b) = blocklist {
+        e = e.with_blocklist(
+            &std::fs::read_to_string(b).with_context(|| format!("reading {}", b.display()))?,
+        );
+    }
+    Ok(e)
+}
+
+fn round(x: f32) -> f64 {
+    (f64::from(x) * 1000.0).round() / 1000.0
+}
+
+/// The JSON line for an assessment.
+pub fn to_json(id: &Value, a: &Assessment) -> Value {
+    let mut signals = Map::new();
+    for (name, score) in &a.signals {
+        signals.insert((*name).to_string(), json!(round(*score)));
+    }
+    let clauses: Vec<Value> = a
+        .clauses
+        .iter()
+        .map(|c| {
+            json!({
+                "clause": c.clause,
+                "score": round(c.score),
+                "signals": c.signals,
+                "evidence": c.evidence.iter().map(|e| json!({"start": e.start, "end": e.end, "text": e.text})).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let mut out =
+        json!({"id": id, "signals": signals, "clauses": clauses, "decision": a.decision.as_str()});
+    if a.escalate {
+        out["escalate"] = json!(true);
+    }
+    out
+}
+
+fn one(engine: &mut Engine, line: &[u8], n: usize, plain: bool) -> Value {
+    if plain {
+        let text = String::from_utf8_lossy(line);
+        if text.len() > MAX_TEXT {
+            return json!({"id": n.to_string(), "error": format!("line {n}: the text is longer than {MAX_TEXT} bytes")});
+        }
+        let a = engine.assess(&Comment {
+            text: &text,
+            ..Comment::default()
+        });
+        return to_json(&json!(n.to_string()), &a);
+    }
+    let Ok(line) = std::str::from_utf8(line) else {
+        return json!({"id": Value::Null, "error": format!("line {n} is not UTF-8")});
+    };
+    let v: Value = match serde_json::from_str(line) {
+        Ok(v) => v,
+        Err(e) => return json!({"id": Value::Null, "error": format!("line {n} is not JSON: {e}")}),
+    };
+    let id = v.get("id").cloned().unwrap_or(Value::Null);
+    let Some(obj) = v.as_object() else {
+        return json!({"id": Value::Null, "error": format!("line {n} is not a JSON object")});
+    };
+    if !obj.contains_key("id") {
+        return json!({"id": Value::Null, "error": format!("line {n} has no \"id\"")});
+    }
+    let Some(text) = obj.get("text").and_then(Value::as_str) else {
+        return json!({"id": id, "error": format!("line {n} has no \"text\" string")});
+    };
+    if text.len() > MAX_TEXT {
+        return json!({"id": id, "error": format!("line {n}: the text is longer than {MAX_TEXT} bytes")});
+    }
+    let s = |k: &str| obj.get(k).and_then(Value::as_str);
+    let c = Comment {
+        text,
+        author: s("author"),
+        site: s("site"),
+        thread: s("thread"),
+        parent_text: s("parent_text"),
+        at_ms: obj.get("at_ms").and_then(Value::as_i64),
+    };
+    to_json(&id, &engine.assess(&c))
+}
+
+/// Reads comments from `input` and writes one JSON line each to `output`, in order.
+pub fn run(
+    engine: &mut Engine,
+    input: impl BufRead,
+    mut output: impl Write,
+    plain: bool,
+) -> Result<()> {
+    for (i, line) in input.split(b'\n').enumerate() {
+        let mut line = line?;
+        if line.last() == Some(&b'\r') {
+            line.pop();
+        }
+        let v = one(engine, &line, i + 1, plain);
+        serde_json::to_writer(&mut output, &v)?;
+        output.write_all(b"\n")?;
+    }
+    output.flush()?;
+    Ok(())
+}
+
+/// Trains the model from `data` (the directory of the labelled public data) and writes it.
+pub fn train(data: &Path, out: &Path, bits: u32) -> Result<()> {
+    let read = |name: &str| {
+        std::fs::read_to_string(data.join(name))
+            .with_context(|| format!("reading {}", data.join(name).display()))
+    };
+    let tw = |set: &str, split: &str| -> Result<_> {
+        tweeteval(
+            &read(&format!("{set}/{split}_text.txt"))?,
+            &read(&format!("{set}/{split}_labels.txt"))?,
+        )
+        .map_err(|e| anyhow!("{set} {split}: {e}"))
+    };
+    let mut spam_train = Vec::new();
+    for f in [
+        "youtube-spam/01-9bZkp7q19f0.csv",
+        "youtube-spam/04-CevxZvSJLk8.csv",
+    ] {
+        spam_train.extend(youtube(&read(f)?).map_err(|e| anyhow!("{f}: {e}"))?);
+    }
+    let sets = plaza_moderation::train::Sets {
+        offensive_train: tw("tweeteval-offensive", "train")?,
+        offensive_val: tw("tweeteval-offensive", "val")?,
+        hate_train: tw("tweeteval-hate", "train")?,
+        hate_val: tw("tweeteval-hate", "val")?,
+        davidson: davidson(&read("davidson/labeled_data.csv")?)
+            .map_err(|e| anyhow!("davidson: {e}"))?,
+        spam_train,
+        spam_val: youtube(&read("youtube-spam/07-KQ6zr6kCPj8.csv")?)
+            .map_err(|e| anyhow!("youtube 07: {e}"))?,
+    };
+    let settings = Settings {
+        epochs: 4,
+        learning_rate: 0.2,
+        l2: 1e-5,
+        balance: 0.5,
+        ..Settings::default()
+    };
+    let (model, reports) = plaza_moderation::train::train(&sets, bits, settings);
+    std::fs::write(out, model.to_bytes()).with_context(|| format!("writing {}", out.display()))?;
+    for r in reports {
+        let f = r.figures;
+        println!(
+            "{:10} validation: macro-F1 {:.3}  F1 {:.3}  precision {:.3}  recall {:.3}  ROC-AUC {:.3}  (threshold {:.2} calibrated to 0.5)",
+            r.label, f.macro_f1, f.f1, f.precision, f.recall, f.auc, r.threshold
+        );
+    }
+    println!("wrote {}", out.display());
+    Ok(())
+}
