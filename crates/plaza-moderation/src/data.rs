@@ -42,6 +42,15 @@ pub fn youtube(csv_text: &str) -> Result<Vec<Labelled>, String> {
     read_csv(csv_text, "CONTENT", "CLASS")
 }
 
+/// Any CSV with a text column and a numeric label column.
+pub fn csv_columns(
+    csv_text: &str,
+    text_col: &str,
+    label_col: &str,
+) -> Result<Vec<Labelled>, String> {
+    read_csv(csv_text, text_col, label_col)
+}
+
 fn read_csv(csv_text: &str, text_col: &str, label_col: &str) -> Result<Vec<Labelled>, String> {
     let mut r = csv::ReaderBuilder::new()
         .flexible(true)

@@ -125,6 +125,29 @@ enum PolicyCommand {
 enum ModerateCommand {
     /// Train the model from the labelled public data (training splits; thresholds chosen on
     /// the validation splits) and write the model file.
+    /// Score a labelled file for a signal or group and print precision, recall, F1, macro-F1
+    /// and ROC-AUC. Either --text and --labels (one a line, TweetEval style), or --csv with
+    /// --text-column and --label-column.
+    Eval {
+        /// offensive, hate, spam, or a signal name.
+        #[arg(long)]
+        signal: String,
+        #[arg(long)]
+        text: Option<PathBuf>,
+        #[arg(long)]
+        labels: Option<PathBuf>,
+        #[arg(long)]
+        csv: Option<PathBuf>,
+        #[arg(long, default_value = "text")]
+        text_column: String,
+        #[arg(long, default_value = "label")]
+        label_column: String,
+        /// Label values that mean "present" (comma-separated).
+        #[arg(long, default_value = "1")]
+        positive: String,
+        #[arg(long)]
+        policy: Option<PathBuf>,
+    },
     Train {
         /// The directory of the labelled data (../shared/data/moderation).
         #[arg(long)]
@@ -139,6 +162,12 @@ enum ModerateCommand {
 
 #[derive(Subcommand)]
 enum BenchCommand {
+    /// Comments per second through the moderation engine, on one thread and on all threads,
+    /// and the peak memory.
+    Moderate {
+        #[arg(long, default_value_t = 200_000)]
+        count: usize,
+    },
     /// Append and verify rates of the record (SQLite; PostgreSQL with --postgres).
     Record {
         #[arg(long, default_value_t = 200_000)]
@@ -254,6 +283,59 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Moderate {
+            command:
+                Some(ModerateCommand::Eval {
+                    signal,
+                    text,
+                    labels,
+                    csv,
+                    text_column,
+                    label_column,
+                    positive,
+                    policy,
+                }),
+            ..
+        } => {
+            let rows = match (text, labels, csv) {
+                (Some(t), Some(l), None) => plaza_moderation::data::tweeteval(
+                    &std::fs::read_to_string(&t)
+                        .with_context(|| format!("reading {}", t.display()))?,
+                    &std::fs::read_to_string(&l)
+                        .with_context(|| format!("reading {}", l.display()))?,
+                )
+                .map_err(|e| anyhow!("{}: {e}", t.display()))?,
+                (None, None, Some(c)) => plaza_moderation::data::csv_columns(
+                    &std::fs::read_to_string(&c)
+                        .with_context(|| format!("reading {}", c.display()))?,
+                    &text_column,
+                    &label_column,
+                )
+                .map_err(|e| anyhow!("{}: {e}", c.display()))?,
+                _ => bail!("give either --text and --labels, or --csv"),
+            };
+            let positive: Vec<u8> = positive
+                .split(',')
+                .map(|p| {
+                    p.trim()
+                        .parse()
+                        .map_err(|_| anyhow!("--positive {p:?} is not a number"))
+                })
+                .collect::<Result<_>>()?;
+            let mut engine = moderate::engine(policy.as_deref(), None, None)?;
+            let f = moderate::eval(&mut engine, &rows, &signal, &positive)?;
+            println!(
+                "{signal}: {} comments, {} positive: precision {:.3}  recall {:.3}  F1 {:.3}  macro-F1 {:.3}  ROC-AUC {:.3}",
+                rows.len(),
+                f.support,
+                f.precision,
+                f.recall,
+                f.f1,
+                f.macro_f1,
+                f.auc
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Moderate {
             command: None,
             lines,
             policy,
@@ -315,6 +397,50 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             tx.commit().await?;
             println!("loaded policy version {} as #{id}", p.meta.version);
             store.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench {
+            command: BenchCommand::Moderate { count },
+        } => {
+            let corpus = moderate::bench_corpus(count.max(1));
+            let avg = corpus.iter().map(|c| c.len()).sum::<usize>() / corpus.len();
+            let mut engine = moderate::engine(None, None, None)?;
+            let t = std::time::Instant::now();
+            let mut flagged = 0;
+            for c in &corpus {
+                let a = engine.assess(&plaza_moderation::engine::Comment {
+                    text: c,
+                    ..Default::default()
+                });
+                flagged += usize::from(!a.clauses.is_empty());
+            }
+            let one = corpus.len() as f64 / t.elapsed().as_secs_f64();
+            let threads = std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1);
+            let t = std::time::Instant::now();
+            std::thread::scope(|s| {
+                for part in corpus.chunks(corpus.len().div_ceil(threads)) {
+                    let mut e = engine.clone();
+                    s.spawn(move || {
+                        for c in part {
+                            let _ = e.assess(&plaza_moderation::engine::Comment {
+                                text: c,
+                                ..Default::default()
+                            });
+                        }
+                    });
+                }
+            });
+            let all = corpus.len() as f64 / t.elapsed().as_secs_f64();
+            println!(
+                "moderate: {} comments of about {avg} characters ({flagged} flagged): {one:.0}/s on one thread, {all:.0}/s on {threads} threads",
+                corpus.len()
+            );
+            match moderate::peak_memory_mb() {
+                Some(mb) => println!("peak memory: {mb:.0} MB"),
+                None => println!("peak memory: unknown on this system"),
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench {

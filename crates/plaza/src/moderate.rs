@@ -197,3 +197,106 @@ pub fn train(data: &Path, out: &Path, bits: u32) -> Result<()> {
     println!("wrote {}", out.display());
     Ok(())
 }
+
+/// The score a group of signals gives a comment: "offensive" (any of the eight toxicity-family
+/// signals), "hate" (identity_hate), "spam" (spam or self_promotion), or one signal by name.
+pub fn group_score(a: &Assessment, group: &str) -> Result<f32> {
+    let get = |s: &str| a.signals.iter().find(|(n, _)| *n == s).map(|(_, v)| *v);
+    let max = |names: &[&str]| names.iter().filter_map(|n| get(n)).fold(0.0f32, f32::max);
+    Ok(match group {
+        "offensive" => max(&[
+            "toxicity",
+            "severe_toxicity",
+            "insult",
+            "threat",
+            "obscene",
+            "sexual_explicit",
+            "identity_hate",
+            "harassment",
+        ]),
+        "hate" => max(&["identity_hate"]),
+        "spam" => max(&["spam", "self_promotion"]),
+        other => get(other).ok_or_else(|| {
+            anyhow!(
+                "unknown signal or group {other:?} (groups: offensive, hate, spam; signals: {})",
+                plaza_core::policy::SIGNALS.join(", ")
+            )
+        })?,
+    })
+}
+
+/// Scores a labelled file and prints the figures.
+pub fn eval(
+    engine: &mut Engine,
+    rows: &[plaza_moderation::data::Labelled],
+    group: &str,
+    positive: &[u8],
+) -> Result<plaza_moderation::metrics::Figures> {
+    let mut scores = Vec::with_capacity(rows.len());
+    let mut truth = Vec::with_capacity(rows.len());
+    for r in rows {
+        let a = engine.assess(&Comment {
+            text: &r.text,
+            ..Comment::default()
+        });
+        scores.push(group_score(&a, group)?);
+        truth.push(positive.contains(&r.label));
+    }
+    Ok(plaza_moderation::metrics::evaluate(&scores, &truth, 0.5))
+}
+
+/// A fixed corpus of comments of about 100 characters for the benchmark (generated, so the
+/// benchmark needs no data files).
+pub fn bench_corpus(n: usize) -> Vec<String> {
+    const OPEN: &[&str] = &[
+        "When will",
+        "Why did",
+        "Thank you for",
+        "I can't believe",
+        "Please fix",
+        "Who approved",
+        "Great news about",
+        "Check out my channel about",
+    ];
+    const MID: &[&str] = &[
+        "the Oak Street repairs",
+        "the new library hours",
+        "this stupid parking plan",
+        "the park cleanup",
+        "the council vote",
+        "the water rates",
+    ];
+    const END: &[&str] = &[
+        "? The detour adds twenty minutes every morning.",
+        "! Call me at (909) 555-0188 if you want details.",
+        ", what a waste of taxpayer money, you idiots.",
+        "; see https://www.arborvale.example/news for more.",
+        ". Subscribe for more videos http://bit.ly/abc123",
+        ". Someone is breaking into cars near the station.",
+    ];
+    let mut rng = 0x1234_5678_9abc_def1_u64;
+    let mut next = move |k: usize| {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        (rng % k as u64) as usize
+    };
+    (0..n)
+        .map(|i| {
+            format!(
+                "{} {}{} #{i}",
+                OPEN[next(OPEN.len())],
+                MID[next(MID.len())],
+                END[next(END.len())]
+            )
+        })
+        .collect()
+}
+
+/// Peak resident memory of this process in MB (Linux), if known.
+pub fn peak_memory_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}

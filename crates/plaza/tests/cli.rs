@@ -322,3 +322,51 @@ fn moderate_names_a_bad_policy_or_model() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn moderate_eval_prints_the_figures_and_names_bad_input() {
+    let dir = tmp("eval");
+    let csv = dir.join("c.csv");
+    std::fs::write(&csv, "text,label\n\"Check out my channel and subscribe http://bit.ly/x\",1\n\"When is the council meeting?\",0\n\"FREE giveaway click here www.prizes.example.com\",1\n\"Thanks for fixing the lights\",0\n").unwrap();
+    let o = run(&[
+        "moderate",
+        "eval",
+        "--signal",
+        "spam",
+        "--csv",
+        csv.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let out = text(&o);
+    assert!(
+        out.contains("spam: 4 comments, 2 positive")
+            && out.contains("macro-F1")
+            && out.contains("ROC-AUC"),
+        "{out}"
+    );
+    let o = run(&[
+        "moderate",
+        "eval",
+        "--signal",
+        "rudeness",
+        "--csv",
+        csv.to_str().unwrap(),
+    ]);
+    assert!(!o.status.success());
+    assert!(text(&o).contains("unknown signal or group \"rudeness\""));
+    let o = run(&["moderate", "eval", "--signal", "spam"]);
+    assert!(text(&o).contains("give either --text and --labels, or --csv"));
+}
+
+#[test]
+fn bench_moderate_prints_rates_and_memory() {
+    let o = run(&["bench", "moderate", "--count", "500"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let out = text(&o);
+    assert!(
+        out.contains("500 comments")
+            && out.contains("/s on one thread")
+            && out.contains("peak memory"),
+        "{out}"
+    );
+}
