@@ -255,46 +255,81 @@ impl List {
     }
 }
 
+/// One automaton per list, built on first use: every entry found in one pass over the text.
+struct Matcher {
+    ac: Option<aho_corasick::AhoCorasick>,
+    prefix: Vec<bool>,
+}
+
+const LISTS: [List; 8] = [
+    List::Obscene,
+    List::Insult,
+    List::Threat,
+    List::Sexual,
+    List::Illegal,
+    List::SelfPromotion,
+    List::SpamPhrase,
+    List::SecondPerson,
+];
+
+fn matcher(list: List) -> &'static Matcher {
+    static MATCHERS: std::sync::OnceLock<Vec<Matcher>> = std::sync::OnceLock::new();
+    let all = MATCHERS.get_or_init(|| {
+        LISTS
+            .iter()
+            .map(|l| {
+                let needles: Vec<&str> = l
+                    .entries()
+                    .iter()
+                    .map(|e| e.strip_suffix('*').unwrap_or(e))
+                    .collect();
+                Matcher {
+                    ac: aho_corasick::AhoCorasick::new(&needles).ok(),
+                    prefix: l.entries().iter().map(|e| e.ends_with('*')).collect(),
+                }
+            })
+            .collect()
+    });
+    let i = LISTS.iter().position(|l| *l == list).unwrap_or(0);
+    &all[i]
+}
+
 /// Whole-word hits of one list in normalised text, with spans in the original.
 pub fn find(list: List, norm: &Normalized) -> Vec<Finding<List>> {
     let text = &norm.text;
+    let m = matcher(list);
+    let Some(ac) = &m.ac else { return Vec::new() };
     let mut out = Vec::new();
-    for entry in list.entries() {
-        let (needle, prefix) = match entry.strip_suffix('*') {
-            Some(stem) => (stem, true),
-            None => (*entry, false),
-        };
-        for (at, _) in text.match_indices(needle) {
-            if text[..at]
+    for hit in ac.find_overlapping_iter(text.as_str()) {
+        let (at, mut end) = (hit.start(), hit.end());
+        if text[..at]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_alphanumeric())
+        {
+            continue;
+        }
+        if m.prefix[hit.pattern().as_usize()] {
+            end += text[end..]
                 .chars()
-                .next_back()
-                .is_some_and(|c| c.is_alphanumeric())
-            {
-                continue;
-            }
-            let mut end = at + needle.len();
-            if prefix {
-                end += text[end..]
-                    .chars()
-                    .take_while(|c| c.is_alphanumeric())
-                    .map(char::len_utf8)
-                    .sum::<usize>();
-            } else if text[end..]
-                .chars()
-                .next()
-                .is_some_and(|c| c.is_alphanumeric())
-            {
-                continue;
-            }
-            let from = text[..at].chars().count();
-            let to = from + text[at..end].chars().count();
-            if let Some((s, e)) = norm.original_span(from, to) {
-                out.push(Finding {
-                    kind: list,
-                    start: s,
-                    end: e,
-                });
-            }
+                .take_while(|c| c.is_alphanumeric())
+                .map(char::len_utf8)
+                .sum::<usize>();
+        } else if text[end..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_alphanumeric())
+        {
+            continue;
+        }
+        let from = text[..at].chars().count();
+        let to = from + text[at..end].chars().count();
+        if let Some((s, e)) = norm.original_span(from, to) {
+            out.push(Finding {
+                kind: list,
+                start: s,
+                end: e,
+            });
         }
     }
     out.sort_by_key(|f| (f.start, f.end));

@@ -187,22 +187,35 @@ fn boundary_after(text: &str, at: usize) -> bool {
 pub fn find(original: &str, norm: &Normalized) -> Vec<Finding<Phrase>> {
     let text = &norm.text;
     let mut out = Vec::new();
-    for kind in Phrase::ALL {
-        for phrase in kind.phrases() {
-            for (at, _) in text.match_indices(phrase) {
-                let end = at + phrase.len();
-                if !boundary(text, at) || !boundary_after(text, end) {
-                    continue;
-                }
-                let from = text[..at].chars().count();
-                let to = from + phrase.chars().count();
-                if let Some((s, e)) = norm.original_span(from, to) {
-                    out.push(Finding {
-                        kind,
-                        start: s,
-                        end: e,
-                    });
-                }
+    static AUTOMATON: std::sync::OnceLock<Option<(aho_corasick::AhoCorasick, Vec<Phrase>)>> =
+        std::sync::OnceLock::new();
+    let built = AUTOMATON.get_or_init(|| {
+        let mut needles = Vec::new();
+        let mut kinds = Vec::new();
+        for kind in Phrase::ALL {
+            for p in kind.phrases() {
+                needles.push(*p);
+                kinds.push(kind);
+            }
+        }
+        aho_corasick::AhoCorasick::new(&needles)
+            .ok()
+            .map(|ac| (ac, kinds))
+    });
+    if let Some((ac, kinds)) = built {
+        for hit in ac.find_overlapping_iter(text.as_str()) {
+            let (at, end) = (hit.start(), hit.end());
+            if !boundary(text, at) || !boundary_after(text, end) {
+                continue;
+            }
+            let from = text[..at].chars().count();
+            let to = from + text[at..end].chars().count();
+            if let Some((s, e)) = norm.original_span(from, to) {
+                out.push(Finding {
+                    kind: kinds[hit.pattern().as_usize()],
+                    start: s,
+                    end: e,
+                });
             }
         }
     }
