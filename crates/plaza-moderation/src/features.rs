@@ -39,19 +39,25 @@ impl Hasher {
             .split(|c: char| !(c.is_alphanumeric() || c == '\''))
             .filter(|w| !w.is_empty())
             .collect();
+        let mut padded = String::new();
+        let mut bounds: Vec<usize> = Vec::new();
         for w in &words {
             raw.push(self.bucket(b'w', w));
-            let padded: Vec<char> = std::iter::once('<')
-                .chain(w.chars())
-                .chain(std::iter::once('>'))
-                .collect();
+            // character n-grams as slices of one padded buffer: no allocation per gram
+            padded.clear();
+            padded.push('<');
+            padded.push_str(w);
+            padded.push('>');
+            bounds.clear();
+            bounds.extend(padded.char_indices().map(|(i, _)| i));
+            bounds.push(padded.len());
+            let chars = bounds.len() - 1;
             for n in 3..=5 {
-                if padded.len() < n {
+                if chars < n {
                     break;
                 }
-                for g in padded.windows(n) {
-                    let s: String = g.iter().collect();
-                    raw.push(self.bucket(b'c', &s));
+                for start in 0..=chars - n {
+                    raw.push(self.bucket(b'c', &padded[bounds[start]..bounds[start + n]]));
                 }
             }
         }
