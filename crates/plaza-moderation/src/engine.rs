@@ -120,6 +120,15 @@ impl Engine {
         self
     }
 
+    /// The lowest threshold any rule sets for a signal: evidence is only worth computing above it.
+    fn floor(&self, signal: &str) -> f32 {
+        self.rules
+            .iter()
+            .filter(|r| r.signal == signal)
+            .map(|r| r.threshold as f32)
+            .fold(f32::INFINITY, f32::min)
+    }
+
     fn learned(&self, label: &str, x: &crate::features::Sparse) -> f32 {
         match &self.model {
             Some(m) => m
@@ -215,7 +224,9 @@ impl Engine {
         score[idx("sexual_explicit")] = bare(&sexual, 0.8);
         evidence[idx("sexual_explicit")] = ev(&sexual);
         score[idx("identity_hate")] = hate;
-        evidence[idx("identity_hate")] = self.strongest("hate", &norm, text);
+        if hate >= self.floor("identity_hate") {
+            evidence[idx("identity_hate")] = self.strongest("hate", &norm, text);
+        }
         let toxicity = offensive
             .max(score[idx("obscene")] * 0.9)
             .max(score[idx("insult")])
@@ -223,7 +234,7 @@ impl Engine {
         score[idx("toxicity")] = toxicity;
         evidence[idx("toxicity")] = {
             let mut e = ev(&[obscene.clone(), insult.clone(), threat.clone()].concat());
-            if e.is_empty() {
+            if e.is_empty() && toxicity >= self.floor("toxicity") {
                 e = self.strongest("offensive", &norm, text);
             }
             e
@@ -258,7 +269,7 @@ impl Engine {
                 end: l.end,
                 text: text[l.start..l.end].to_string(),
             }));
-            if e.is_empty() {
+            if e.is_empty() && spam_model >= self.floor("spam") {
                 e = self.strongest("spam", &norm, text);
             }
             e

@@ -23,6 +23,22 @@ impl Hasher {
         }
     }
 
+    /// The bucket of several parts joined by single spaces (no allocation).
+    fn bucket_joined(&self, namespace: u8, parts: &[&str]) -> u32 {
+        let mut h = fnv1a(&[namespace]);
+        for (i, part) in parts.iter().enumerate() {
+            if i > 0 {
+                h ^= u64::from(b' ');
+                h = h.wrapping_mul(0x0100_0000_01b3);
+            }
+            for b in part.as_bytes() {
+                h ^= u64::from(*b);
+                h = h.wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+        (h % u64::from(self.dims)) as u32
+    }
+
     fn bucket(&self, namespace: u8, gram: &str) -> u32 {
         let mut h = fnv1a(&[namespace]);
         for b in gram.as_bytes() {
@@ -62,7 +78,7 @@ impl Hasher {
             }
         }
         for pair in words.windows(2) {
-            raw.push(self.bucket(b'b', &format!("{} {}", pair[0], pair[1])));
+            raw.push(self.bucket_joined(b'b', &[pair[0], pair[1]]));
         }
         // URLs, mentions, numbers and shouting as their own features
         if normalized.contains("http") || normalized.contains("www") {
@@ -94,6 +110,15 @@ impl Hasher {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn joined_buckets_equal_the_joined_string() {
+        let h = Hasher::new(18);
+        assert_eq!(
+            h.bucket_joined(b'b', &["city", "council"]),
+            h.bucket(b'b', "city council")
+        );
+    }
 
     #[test]
     fn stable_sorted_and_normalised() {
