@@ -142,7 +142,7 @@ impl Engine {
     }
 
     /// The words that pushed a learned label up the most (up to three), as original spans.
-    fn strongest(&self, label: &str, norm: &Normalized, original: &str) -> Vec<Evidence> {
+    fn strongest(&self, label: &str, norm: &Normalized) -> Vec<(usize, usize)> {
         let Some(m) = &self.model else { return vec![] };
         let Some(l) = m.labels.iter().position(|x| x == label) else {
             return vec![];
@@ -170,11 +170,6 @@ impl Engine {
             .filter(|(w, _, _)| *w > 0.5)
             .take(3)
             .filter_map(|(_, a, b)| norm.original_span(a, b))
-            .map(|(s, e)| Evidence {
-                start: s,
-                end: e,
-                text: original[s..e].to_string(),
-            })
             .collect()
     }
 
@@ -184,16 +179,9 @@ impl Engine {
         let norm = normalize(text);
         let x = self.hasher.features(&norm.text);
         let mut score = [0.0f32; SIGNALS.len()];
-        let mut evidence: Vec<Vec<Evidence>> = vec![Vec::new(); SIGNALS.len()];
-        let ev = |fs: &[(usize, usize)]| -> Vec<Evidence> {
-            fs.iter()
-                .map(|(s, e)| Evidence {
-                    start: *s,
-                    end: *e,
-                    text: text[*s..*e].to_string(),
-                })
-                .collect()
-        };
+        // evidence as spans of the original; text is attached only to the clauses that are hit
+        let mut evidence: Vec<Vec<(usize, usize)>> = vec![Vec::new(); SIGNALS.len()];
+        let ev = |fs: &[(usize, usize)]| -> Vec<(usize, usize)> { fs.to_vec() };
         let spans = |f: Vec<Finding<List>>| -> Vec<(usize, usize)> {
             f.into_iter().map(|f| (f.start, f.end)).collect()
         };
@@ -231,7 +219,7 @@ impl Engine {
             offensive >= 0.35 || !obscene.is_empty() || !insult.is_empty() || !threat.is_empty();
         score[idx("identity_hate")] = if other_offence { hate } else { hate * 0.5 };
         if hate >= self.floor("identity_hate") {
-            evidence[idx("identity_hate")] = self.strongest("hate", &norm, text);
+            evidence[idx("identity_hate")] = self.strongest("hate", &norm);
         }
         let toxicity = offensive
             .max(score[idx("obscene")] * 0.9)
@@ -241,7 +229,7 @@ impl Engine {
         evidence[idx("toxicity")] = {
             let mut e = ev(&[obscene.clone(), insult.clone(), threat.clone()].concat());
             if e.is_empty() && toxicity >= self.floor("toxicity") {
-                e = self.strongest("offensive", &norm, text);
+                e = self.strongest("offensive", &norm);
             }
             e
         };
@@ -270,13 +258,9 @@ impl Engine {
             (spam_model + link_bonus + if spammy.len() >= 2 { 0.2 } else { 0.0 }).min(1.0);
         evidence[idx("spam")] = {
             let mut e = ev(&spammy);
-            e.extend(found_links.iter().map(|l| Evidence {
-                start: l.start,
-                end: l.end,
-                text: text[l.start..l.end].to_string(),
-            }));
+            e.extend(found_links.iter().map(|l| (l.start, l.end)));
             if e.is_empty() && spam_model >= self.floor("spam") {
-                e = self.strongest("spam", &norm, text);
+                e = self.strongest("spam", &norm);
             }
             e
         };
@@ -380,9 +364,14 @@ impl Engine {
                 };
                 hit.score = hit.score.max(s);
                 hit.signals.push(SIGNALS[i]);
-                for e in &evidence[i] {
-                    if !hit.evidence.contains(e) {
-                        hit.evidence.push(e.clone());
+                for &(start, end) in &evidence[i] {
+                    let e = Evidence {
+                        start,
+                        end,
+                        text: text[start..end].to_string(),
+                    };
+                    if !hit.evidence.contains(&e) {
+                        hit.evidence.push(e);
                     }
                 }
             }
