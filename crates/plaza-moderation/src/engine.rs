@@ -3,9 +3,9 @@
 //! model and history give the same answer.
 
 use crate::detect::repeats::Tracker;
-use crate::detect::{Finding, gibberish, links, phrases, pii};
+use crate::detect::{gibberish, links, phrases, pii};
 use crate::features::Hasher;
-use crate::lexicon::{self, List};
+use crate::lexicon;
 use crate::linear::Linear;
 use crate::normalize::{Normalized, normalize};
 use plaza_core::policy::{ModerationRule, Policy, SIGNALS};
@@ -182,17 +182,17 @@ impl Engine {
         // evidence as spans of the original; text is attached only to the clauses that are hit
         let mut evidence: Vec<Vec<(usize, usize)>> = vec![Vec::new(); SIGNALS.len()];
         let ev = |fs: &[(usize, usize)]| -> Vec<(usize, usize)> { fs.to_vec() };
-        let spans = |f: Vec<Finding<List>>| -> Vec<(usize, usize)> {
-            f.into_iter().map(|f| (f.start, f.end)).collect()
-        };
-        let obscene = spans(lexicon::find(List::Obscene, &norm));
-        let insult = spans(lexicon::find(List::Insult, &norm));
-        let threat = spans(lexicon::find(List::Threat, &norm));
-        let sexual = spans(lexicon::find(List::Sexual, &norm));
-        let illegal = spans(lexicon::find(List::Illegal, &norm));
-        let promo = spans(lexicon::find(List::SelfPromotion, &norm));
-        let spammy = spans(lexicon::find(List::SpamPhrase, &norm));
-        let second = !lexicon::find(List::SecondPerson, &norm).is_empty() || text.contains('@');
+        let [
+            obscene,
+            insult,
+            threat,
+            sexual,
+            illegal,
+            promo,
+            spammy,
+            second_person,
+        ] = lexicon::find_all(&norm);
+        let second = !second_person.is_empty() || text.contains('@');
         let offensive = self.learned("offensive", &x);
         let hate = self.learned("hate", &x);
         let spam_model = self.learned("spam", &x);

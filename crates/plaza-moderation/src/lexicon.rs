@@ -255,13 +255,15 @@ impl List {
     }
 }
 
-/// One automaton per list, built on first use: every entry found in one pass over the text.
+/// One automaton for every list, built on first use: all entries found in one pass.
 struct Matcher {
     ac: Option<aho_corasick::AhoCorasick>,
-    prefix: Vec<bool>,
+    /// Per pattern: its list and whether it is a stem (`*`).
+    meta: Vec<(List, bool)>,
 }
 
-const LISTS: [List; 8] = [
+/// Every list, in a fixed order ([`find_all`] returns hits in this order).
+pub const LISTS: [List; 8] = [
     List::Obscene,
     List::Insult,
     List::Threat,
@@ -272,35 +274,33 @@ const LISTS: [List; 8] = [
     List::SecondPerson,
 ];
 
-fn matcher(list: List) -> &'static Matcher {
-    static MATCHERS: std::sync::OnceLock<Vec<Matcher>> = std::sync::OnceLock::new();
-    let all = MATCHERS.get_or_init(|| {
-        LISTS
-            .iter()
-            .map(|l| {
-                let needles: Vec<&str> = l
-                    .entries()
-                    .iter()
-                    .map(|e| e.strip_suffix('*').unwrap_or(e))
-                    .collect();
-                Matcher {
-                    ac: aho_corasick::AhoCorasick::new(&needles).ok(),
-                    prefix: l.entries().iter().map(|e| e.ends_with('*')).collect(),
-                }
-            })
-            .collect()
-    });
-    let i = LISTS.iter().position(|l| *l == list).unwrap_or(0);
-    &all[i]
+fn matcher() -> &'static Matcher {
+    static MATCHER: std::sync::OnceLock<Matcher> = std::sync::OnceLock::new();
+    MATCHER.get_or_init(|| {
+        let mut needles = Vec::new();
+        let mut meta = Vec::new();
+        for l in LISTS {
+            for e in l.entries() {
+                needles.push(e.strip_suffix('*').unwrap_or(e));
+                meta.push((l, e.ends_with('*')));
+            }
+        }
+        Matcher {
+            ac: aho_corasick::AhoCorasick::new(&needles).ok(),
+            meta,
+        }
+    })
 }
 
-/// Whole-word hits of one list in normalised text, with spans in the original.
-pub fn find(list: List, norm: &Normalized) -> Vec<Finding<List>> {
+/// Whole-word hits of every list in normalised text, in the order of [`LISTS`], as spans of
+/// the original text. One pass over the text.
+pub fn find_all(norm: &Normalized) -> [Vec<(usize, usize)>; 8] {
+    let mut out: [Vec<(usize, usize)>; 8] = Default::default();
     let text = &norm.text;
-    let m = matcher(list);
-    let Some(ac) = &m.ac else { return Vec::new() };
-    let mut out = Vec::new();
+    let m = matcher();
+    let Some(ac) = &m.ac else { return out };
     for hit in ac.find_overlapping_iter(text.as_str()) {
+        let (list, stem) = m.meta[hit.pattern().as_usize()];
         let (at, mut end) = (hit.start(), hit.end());
         if text[..at]
             .chars()
@@ -309,7 +309,7 @@ pub fn find(list: List, norm: &Normalized) -> Vec<Finding<List>> {
         {
             continue;
         }
-        if m.prefix[hit.pattern().as_usize()] {
+        if stem {
             end += text[end..]
                 .chars()
                 .take_while(|c| c.is_alphanumeric())
@@ -324,17 +324,29 @@ pub fn find(list: List, norm: &Normalized) -> Vec<Finding<List>> {
         }
         let from = text[..at].chars().count();
         let to = from + text[at..end].chars().count();
-        if let Some((s, e)) = norm.original_span(from, to) {
-            out.push(Finding {
-                kind: list,
-                start: s,
-                end: e,
-            });
+        if let Some(span) = norm.original_span(from, to) {
+            let i = LISTS.iter().position(|l| *l == list).unwrap_or(0);
+            out[i].push(span);
         }
     }
-    out.sort_by_key(|f| (f.start, f.end));
-    out.dedup_by(|a, b| a.start < b.end && b.start < a.end);
+    for v in out.iter_mut() {
+        v.sort_unstable();
+        v.dedup_by(|a, b| a.0 < b.1 && b.0 < a.1);
+    }
     out
+}
+
+/// Whole-word hits of one list in normalised text, with spans in the original.
+pub fn find(list: List, norm: &Normalized) -> Vec<Finding<List>> {
+    let i = LISTS.iter().position(|l| *l == list).unwrap_or(0);
+    find_all(norm)[i]
+        .iter()
+        .map(|&(start, end)| Finding {
+            kind: list,
+            start,
+            end,
+        })
+        .collect()
 }
 
 #[cfg(test)]

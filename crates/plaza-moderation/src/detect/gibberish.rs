@@ -29,19 +29,21 @@ fn keyboard_walk(word: &str) -> bool {
 }
 
 fn gibberish_word(word: &str) -> bool {
-    let letters: Vec<char> = word.chars().filter(|c| c.is_ascii_alphabetic()).collect();
-    if letters.len() < 5 {
+    let (mut letters, mut vowels, mut run, mut longest) = (0usize, 0usize, 0usize, 0usize);
+    for b in word.bytes().filter(u8::is_ascii_alphabetic) {
+        letters += 1;
+        if vowel(char::from(b)) {
+            vowels += 1;
+            run = 0;
+        } else {
+            run += 1;
+            longest = longest.max(run);
+        }
+    }
+    if letters < 5 {
         return false;
     }
-    let vowels = letters.iter().filter(|c| vowel(**c)).count();
-    let ratio = vowels as f32 / letters.len() as f32;
-    let mut longest = 0;
-    let mut run = 0;
-    for c in &letters {
-        run = if vowel(*c) { 0 } else { run + 1 };
-        longest = longest.max(run);
-    }
-    ratio < 0.12 || longest >= 5 || keyboard_walk(word)
+    (vowels as f32 / letters as f32) < 0.12 || longest >= 5 || keyboard_walk(word)
 }
 
 /// A score in [0, 1]: how much of the text looks like random typing. Only Latin-script text is
