@@ -77,6 +77,8 @@ pub struct Assessment {
 pub struct Engine {
     hasher: Hasher,
     model: Option<Linear>,
+    /// The model's weights interleaved by feature, for scoring every label in one pass.
+    packed: Vec<f32>,
     rules: Vec<ModerationRule>,
     links: links::LinkPolicy,
     tracker: Tracker,
@@ -102,9 +104,11 @@ impl Engine {
         {
             official.push(host.trim_start_matches("www.").to_string());
         }
+        let packed = model.as_ref().map(Linear::packed).unwrap_or_default();
         Engine {
             hasher,
             model,
+            packed,
             rules: policy.moderation.clone(),
             links: links::LinkPolicy {
                 official,
@@ -127,18 +131,6 @@ impl Engine {
             .filter(|r| r.signal == signal)
             .map(|r| r.threshold as f32)
             .fold(f32::INFINITY, f32::min)
-    }
-
-    fn learned(&self, label: &str, x: &crate::features::Sparse) -> f32 {
-        match &self.model {
-            Some(m) => m
-                .labels
-                .iter()
-                .position(|l| l == label)
-                .map(|i| m.score(i, x))
-                .unwrap_or(0.0),
-            None => 0.0,
-        }
     }
 
     /// The words that pushed a learned label up the most (up to three), as original spans.
@@ -193,9 +185,20 @@ impl Engine {
             second_person,
         ] = lexicon::find_all(&norm);
         let second = !second_person.is_empty() || text.contains('@');
-        let offensive = self.learned("offensive", &x);
-        let hate = self.learned("hate", &x);
-        let spam_model = self.learned("spam", &x);
+        let learned: Vec<f32> = match &self.model {
+            Some(m) => m.scores_packed(&self.packed, &x),
+            None => Vec::new(),
+        };
+        let label = |name: &str| -> f32 {
+            self.model
+                .as_ref()
+                .and_then(|m| m.labels.iter().position(|l| l == name))
+                .and_then(|i| learned.get(i).copied())
+                .unwrap_or(0.0)
+        };
+        let offensive = label("offensive");
+        let hate = label("hate");
+        let spam_model = label("spam");
         let found_links = links::find(text, &self.links);
         let bare = |v: &[(usize, usize)], s: f32| if v.is_empty() { 0.0 } else { s };
         // learned and listed

@@ -9,7 +9,7 @@ fn vowel(c: char) -> bool {
 }
 
 fn keyboard_walk(word: &str) -> bool {
-    let w: Vec<char> = word.chars().collect();
+    let w = word.as_bytes();
     if w.len() < 4 {
         return false;
     }
@@ -17,7 +17,11 @@ fn keyboard_walk(word: &str) -> bool {
     let mut run = 1;
     for pair in w.windows(2) {
         let adjacent = ROWS.iter().any(|row| {
-            let (a, b) = (row.find(pair[0]), row.find(pair[1]));
+            let r = row.as_bytes();
+            let (a, b) = (
+                r.iter().position(|c| *c == pair[0]),
+                r.iter().position(|c| *c == pair[1]),
+            );
             matches!((a, b), (Some(x), Some(y)) if x.abs_diff(y) == 1)
         });
         run = if adjacent { run + 1 } else { 1 };
