@@ -98,6 +98,37 @@ pub struct Policy {
     pub clauses: Vec<Clause>,
     /// Which signals point at which C.7 clauses (C.7, C.10).
     pub moderation: Vec<ModerationRule>,
+    /// Per-site additions (C.10): a site's own threshold or removal choice for a signal.
+    pub overrides: Vec<SiteOverride>,
+}
+
+/// A site's own setting for one signal (C.10). The site is named by its handle.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SiteOverride {
+    pub site: String,
+    pub signal: String,
+    pub threshold: Option<f64>,
+    pub auto_remove: Option<bool>,
+}
+
+impl Policy {
+    /// The moderation rules in force on a site: the policy's, with that site's overrides.
+    pub fn rules_for(&self, site: Option<&str>) -> Vec<ModerationRule> {
+        let mut rules = self.moderation.clone();
+        if let Some(site) = site {
+            for o in self.overrides.iter().filter(|o| o.site == site) {
+                if let Some(r) = rules.iter_mut().find(|r| r.signal == o.signal) {
+                    if let Some(t) = o.threshold {
+                        r.threshold = t;
+                    }
+                    if let Some(a) = o.auto_remove {
+                        r.auto_remove = a;
+                    }
+                }
+            }
+        }
+        rules
+    }
 }
 
 /// A moderation rule: a signal at or above `threshold` may violate `clauses`.
@@ -228,6 +259,17 @@ struct RawFile {
     clauses: Vec<RawClause>,
     #[serde(default)]
     moderation: Vec<RawRule>,
+    #[serde(default)]
+    moderation_override: Vec<RawOverride>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOverride {
+    site: Spanned<String>,
+    signal: Spanned<String>,
+    threshold: Option<Spanned<f64>>,
+    auto_remove: Option<Spanned<bool>>,
 }
 
 #[derive(Deserialize)]
@@ -584,6 +626,43 @@ pub fn parse(text: &str) -> Result<Policy, Vec<PolicyError>> {
             );
         }
     }
+    for o in &raw.moderation_override {
+        let sig = o.signal.get_ref();
+        if o.site.get_ref().trim().is_empty() {
+            l.at(&o.site, "a site override needs the site's handle");
+        }
+        if !signals_seen.contains(sig) {
+            l.at(
+                &o.signal,
+                format!("the site override names {sig:?}, which has no moderation rule"),
+            );
+        }
+        if let Some(t) = &o.threshold
+            && !(*t.get_ref() > 0.0 && *t.get_ref() <= 1.0)
+        {
+            l.at(
+                t,
+                format!("the threshold for {sig} must be above 0 and at most 1"),
+            );
+        }
+        if let Some(a) = &o.auto_remove
+            && *a.get_ref()
+            && !AUTO_REMOVABLE.contains(&sig.as_str())
+        {
+            l.at(
+                a,
+                format!("{sig} cannot be removed without review, on any site"),
+            );
+        }
+        if o.threshold.is_none() && o.auto_remove.is_none() {
+            l.at(
+                &o.site,
+                format!(
+                    "the site override for {sig} changes nothing (give threshold or auto_remove)"
+                ),
+            );
+        }
+    }
     for n in CATEGORY_NUMERALS {
         let id = format!("C.7.{n}");
         if !ids.contains(&id) {
@@ -653,11 +732,22 @@ pub fn parse(text: &str) -> Result<Policy, Vec<PolicyError>> {
             auto_remove: r.auto_remove.into_inner(),
         })
         .collect();
+    let overrides = raw
+        .moderation_override
+        .into_iter()
+        .map(|o| SiteOverride {
+            site: o.site.into_inner(),
+            signal: o.signal.into_inner(),
+            threshold: o.threshold.map(Spanned::into_inner),
+            auto_remove: o.auto_remove.map(Spanned::into_inner),
+        })
+        .collect();
     Ok(Policy {
         meta: raw.policy.into_inner(),
         settings,
         clauses,
         moderation,
+        overrides,
     })
 }
 
@@ -782,6 +872,36 @@ mod tests {
             msgs.iter()
                 .any(|m| m.contains("unknown signal \"rudeness\"")),
             "{msgs:?}"
+        );
+    }
+
+    #[test]
+    fn site_overrides_change_one_site_only_and_keep_the_guard() {
+        let add = "\n[[moderation_override]]\nsite = \"parks.arborvale.example\"\nsignal = \"spam\"\nthreshold = 0.8\nauto_remove = true\n";
+        let p = parse(&format!("{DEFAULT_POLICY}{add}")).unwrap();
+        let spam =
+            |rules: Vec<ModerationRule>| rules.into_iter().find(|r| r.signal == "spam").unwrap();
+        assert_eq!(
+            spam(p.rules_for(Some("parks.arborvale.example"))).threshold,
+            0.8
+        );
+        assert!(spam(p.rules_for(Some("parks.arborvale.example"))).auto_remove);
+        assert_eq!(spam(p.rules_for(Some("other"))).threshold, 0.5);
+        assert!(!spam(p.rules_for(None)).auto_remove);
+        let bad =
+            "\n[[moderation_override]]\nsite = \"x\"\nsignal = \"insult\"\nauto_remove = true\n";
+        let errs = parse(&format!("{DEFAULT_POLICY}{bad}")).unwrap_err();
+        assert!(
+            errs[0]
+                .message
+                .contains("insult cannot be removed without review, on any site"),
+            "{errs:?}"
+        );
+        let empty = "\n[[moderation_override]]\nsite = \"x\"\nsignal = \"spam\"\n";
+        assert!(
+            parse(&format!("{DEFAULT_POLICY}{empty}")).unwrap_err()[0]
+                .message
+                .contains("changes nothing")
         );
     }
 

@@ -80,6 +80,8 @@ pub struct Engine {
     /// The model's weights interleaved by feature, for scoring every label in one pass.
     packed: Vec<f32>,
     rules: Vec<ModerationRule>,
+    /// Rules of the sites that have their own overrides (C.10), by site handle.
+    site_rules: std::collections::HashMap<String, Vec<ModerationRule>>,
     links: links::LinkPolicy,
     tracker: Tracker,
 }
@@ -110,6 +112,11 @@ impl Engine {
             model,
             packed,
             rules: policy.moderation.clone(),
+            site_rules: policy
+                .overrides
+                .iter()
+                .map(|o| (o.site.clone(), policy.rules_for(Some(&o.site))))
+                .collect(),
             links: links::LinkPolicy {
                 official,
                 ..links::LinkPolicy::default()
@@ -344,7 +351,11 @@ impl Engine {
         // clauses and decision
         let mut clauses: Vec<ClauseHit> = Vec::new();
         let mut remove = false;
-        for rule in &self.rules {
+        let rules = c
+            .site
+            .and_then(|site| self.site_rules.get(site))
+            .unwrap_or(&self.rules);
+        for rule in rules {
             let i = idx(&rule.signal);
             let s = score[i];
             if f64::from(s) < rule.threshold {
@@ -500,6 +511,24 @@ mod tests {
             .decision,
             Decision::Review
         );
+    }
+
+    #[test]
+    fn a_site_override_applies_on_that_site_only() {
+        let text = format!(
+            "{}\n[[moderation_override]]\nsite = \"parks\"\nsignal = \"personal_info\"\nauto_remove = true\n",
+            plaza_core::policy::DEFAULT_POLICY
+        );
+        let p = plaza_core::policy::parse(&text).unwrap();
+        let mut e = Engine::new(&p, None);
+        let on = |site| Comment {
+            text: "SSN 123-45-6789",
+            site,
+            ..Comment::default()
+        };
+        assert_eq!(e.assess(&on(Some("parks"))).decision, Decision::Remove);
+        assert_eq!(e.assess(&on(Some("library"))).decision, Decision::Review);
+        assert_eq!(e.assess(&on(None)).decision, Decision::Review);
     }
 
     #[test]
