@@ -264,8 +264,14 @@ impl Engine {
         } else {
             0.0
         };
-        score[idx("spam")] =
-            (spam_model + link_bonus + if spammy.len() >= 2 { 0.2 } else { 0.0 }).min(1.0);
+        score[idx("spam")] = (spam_model
+            + link_bonus
+            + match spammy.len() {
+                0 => 0.0,
+                1 => 0.3,
+                _ => 0.45,
+            })
+        .min(1.0);
         evidence[idx("spam")] = {
             let mut e = ev(&spammy);
             e.extend(found_links.iter().map(|l| (l.start, l.end)));

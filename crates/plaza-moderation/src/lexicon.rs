@@ -234,6 +234,21 @@ const SPAM: &[&str] = &[
     "investment",
     "dm me",
     "whatsapp",
+    "like this comment",
+    "like this if",
+    "like if",
+    "thumbs up if",
+    "subscribe to",
+    "share this",
+    "check out this",
+    "help me get",
+    "subscribers",
+    "subscribirse",
+    "mi canal",
+    "my subscribers",
+    "proflink",
+    "views by",
+    "follow my",
 ];
 
 const SECOND_PERSON: &[&str] = &[
