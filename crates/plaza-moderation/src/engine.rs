@@ -268,8 +268,8 @@ impl Engine {
             + link_bonus
             + match spammy.len() {
                 0 => 0.0,
-                1 => 0.3,
-                _ => 0.45,
+                1 => 0.4,
+                _ => 0.55,
             })
         .min(1.0);
         evidence[idx("spam")] = {

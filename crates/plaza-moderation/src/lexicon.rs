@@ -238,8 +238,6 @@ const SPAM: &[&str] = &[
     "like this if",
     "like if",
     "thumbs up if",
-    "subscribe to",
-    "share this",
     "check out this",
     "help me get",
     "subscribers",
