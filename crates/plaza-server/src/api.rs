@@ -64,7 +64,7 @@ pub async fn public_sites(State(app): State<App>) -> ApiResult {
 
 pub async fn policy(State(app): State<App>) -> ApiResult {
     let (id, p) = app.store.policy().await?;
-    Ok(Json(json!({"version_id": id, "policy": p})))
+    Ok(Json(json!({"version_id": id, "policy": &*p})))
 }
 
 pub async fn checkpoints(State(app): State<App>) -> ApiResult {

@@ -95,7 +95,7 @@ pub async fn dashboard(State(app): State<App>, ctx: Ctx) -> Result<Response, App
         me_roles: ctx.person.role_labels(),
         ack_needed: ack.is_none(),
         ack_at: ack.map(|t| t.human()).unwrap_or_default(),
-        policy_label: policy.meta.version,
+        policy_label: policy.meta.version.clone(),
         todo,
         site_counts,
         my_auths: mine.iter().map(|a| AuthRow::from(a, ctx.now)).collect(),

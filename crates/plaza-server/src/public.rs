@@ -9,7 +9,7 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use plaza_core::checkpoint::b64;
-use plaza_core::policy::{Clause, Policy};
+use plaza_core::policy::Clause;
 
 pub async fn home(State(app): State<App>, MaybeCtx(ctx): MaybeCtx) -> Result<Response, AppError> {
     let (_, policy) = app.store.policy().await?;
@@ -69,7 +69,7 @@ async fn policy_page(
     ctx: &Option<crate::ctx::Ctx>,
     comments: bool,
 ) -> Result<Response, AppError> {
-    let (pv, policy): (i64, Policy) = app.store.policy().await?;
+    let (pv, policy) = app.store.policy().await?;
     let secs = if comments {
         sections(policy.comments_policy())
     } else {

@@ -20,7 +20,7 @@ pub fn html<T: Template>(t: &T) -> Result<Response, AppError> {
 /// The city's name, from the active policy.
 pub async fn city_name(app: &App) -> String {
     match app.store.active_policy().await {
-        Ok(Some((_, p))) => p.meta.issuer,
+        Ok(Some((_, p))) => p.meta.issuer.clone(),
         _ => "Plaza".to_string(),
     }
 }

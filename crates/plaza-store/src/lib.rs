@@ -67,6 +67,9 @@ impl Backend {
     }
 }
 
+/// A parsed policy and its version id.
+type CachedPolicy = (i64, Arc<Policy>);
+
 /// The store. Cheap to clone.
 #[derive(Clone)]
 pub struct Store {
@@ -74,6 +77,8 @@ pub struct Store {
     backend: Backend,
     write_lock: Arc<Mutex<()>>,
     clock: Arc<dyn Clock>,
+    /// The parsed active policy and its version id.
+    policy_cache: Arc<std::sync::Mutex<Option<CachedPolicy>>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -113,6 +118,7 @@ impl Store {
             backend,
             write_lock: Arc::new(Mutex::new(())),
             clock,
+            policy_cache: Arc::new(std::sync::Mutex::new(None)),
         };
         migrate::run(&store).await?;
         Ok(store)
@@ -189,24 +195,39 @@ impl Store {
     }
 
     /// The active policy version: id, label and the parsed policy.
-    pub async fn active_policy(&self) -> Result<Option<(i64, Policy)>> {
-        let row = sqlx::query("SELECT id, body FROM policy_versions ORDER BY id DESC LIMIT 1")
-            .fetch_optional(&self.pool)
-            .await?;
-        let Some(row) = row else { return Ok(None) };
-        let id: i64 = row.try_get("id")?;
-        let body: String = row.try_get("body")?;
-        let policy = plaza_core::policy::parse(&body).map_err(|e| {
+    pub async fn active_policy(&self) -> Result<Option<(i64, Arc<Policy>)>> {
+        // The newest version id is one indexed read; the text is parsed only when it changed
+        // (every page needs the policy, and parsing 60 KB of TOML per request is wasted work).
+        let id: Option<i64> = sqlx::query("SELECT MAX(id) AS id FROM policy_versions")
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("id")?;
+        let Some(id) = id else { return Ok(None) };
+        if let Ok(cache) = self.policy_cache.lock()
+            && let Some((cached, policy)) = cache.as_ref()
+            && *cached == id
+        {
+            return Ok(Some((id, policy.clone())));
+        }
+        let body: String = sqlx::query("SELECT body FROM policy_versions WHERE id = $1")
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("body")?;
+        let policy = Arc::new(plaza_core::policy::parse(&body).map_err(|e| {
             StoreError::Setup(format!(
                 "stored policy version {id} no longer parses: {}",
                 e[0]
             ))
-        })?;
+        })?);
+        if let Ok(mut cache) = self.policy_cache.lock() {
+            *cache = Some((id, policy.clone()));
+        }
         Ok(Some((id, policy)))
     }
 
     /// The active policy, or an error if none is loaded (the instance was not initialised).
-    pub async fn policy(&self) -> Result<(i64, Policy)> {
+    pub async fn policy(&self) -> Result<(i64, Arc<Policy>)> {
         self.active_policy()
             .await?
             .ok_or_else(|| StoreError::Setup("no policy is loaded: run `plaza init` first".into()))
