@@ -31,16 +31,17 @@ pub fn hex(bytes: &[u8]) -> String {
     out
 }
 
+fn nibble(c: u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        b'A'..=b'F' => Some(c - b'A' + 10),
+        _ => None,
+    }
+}
+
 /// Decodes lower- or upper-case hexadecimal; `None` if the text is not hex of even length.
 pub fn unhex(text: &str) -> Option<Vec<u8>> {
-    fn nibble(c: u8) -> Option<u8> {
-        match c {
-            b'0'..=b'9' => Some(c - b'0'),
-            b'a'..=b'f' => Some(c - b'a' + 10),
-            b'A'..=b'F' => Some(c - b'A' + 10),
-            _ => None,
-        }
-    }
     let bytes = text.as_bytes();
     if !bytes.len().is_multiple_of(2) {
         return None;
@@ -49,6 +50,19 @@ pub fn unhex(text: &str) -> Option<Vec<u8>> {
         .chunks(2)
         .map(|p| Some(nibble(p[0])? << 4 | nibble(p[1])?))
         .collect()
+}
+
+/// Decodes exactly 64 hex digits (a SHA-256) without allocating; `None` otherwise.
+pub fn unhex32(text: &str) -> Option<[u8; 32]> {
+    let bytes = text.as_bytes();
+    if bytes.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = nibble(bytes[2 * i])? << 4 | nibble(bytes[2 * i + 1])?;
+    }
+    Some(out)
 }
 
 #[cfg(test)]
@@ -61,6 +75,15 @@ mod tests {
         fn hex_round_trips(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
             prop_assert_eq!(unhex(&hex(&bytes)), Some(bytes));
         }
+    }
+
+    #[test]
+    fn unhex32_takes_exactly_a_sha256() {
+        let h = [0xab_u8; 32];
+        assert_eq!(unhex32(&hex(&h)), Some(h));
+        assert_eq!(unhex32(&hex(&h).to_uppercase()), Some(h));
+        assert_eq!(unhex32("ab"), None);
+        assert_eq!(unhex32(&"zz".repeat(32)), None);
     }
 
     #[test]

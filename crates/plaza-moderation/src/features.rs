@@ -3,7 +3,7 @@
 //! Every occurrence has the value 1/sqrt(n) for n occurrences in all, so repeats add up. FNV-1a is stable across runs and
 //! platforms, so a saved model keeps meaning the same thing.
 
-use crate::detect::repeats::fnv1a;
+use crate::detect::repeats::{fnv1a, fnv1a_extend};
 
 /// A sparse vector: (bucket, value) pairs; a bucket may repeat (the values add up).
 pub type Sparse = Vec<(u32, f32)>;
@@ -28,24 +28,15 @@ impl Hasher {
         let mut h = fnv1a(&[namespace]);
         for (i, part) in parts.iter().enumerate() {
             if i > 0 {
-                h ^= u64::from(b' ');
-                h = h.wrapping_mul(0x0100_0000_01b3);
+                h = fnv1a_extend(h, b" ");
             }
-            for b in part.as_bytes() {
-                h ^= u64::from(*b);
-                h = h.wrapping_mul(0x0100_0000_01b3);
-            }
+            h = fnv1a_extend(h, part.as_bytes());
         }
         (h % u64::from(self.dims)) as u32
     }
 
     fn bucket(&self, namespace: u8, gram: &str) -> u32 {
-        let mut h = fnv1a(&[namespace]);
-        for b in gram.as_bytes() {
-            h ^= u64::from(*b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        (h % u64::from(self.dims)) as u32
+        (fnv1a_extend(fnv1a(&[namespace]), gram.as_bytes()) % u64::from(self.dims)) as u32
     }
 
     /// The feature vector of normalised text.

@@ -479,7 +479,8 @@ impl Page {
                     .map_err(|_| bad(&format!("the {what} is not a number")))
             };
             let hash = |s: &str, what: &str| {
-                hash_hex(s).ok_or_else(|| bad(&format!("the {what} is not a 32-byte hex hash")))
+                plaza_core::unhex32(s)
+                    .ok_or_else(|| bad(&format!("the {what} is not a 32-byte hex hash")))
             };
             let seq = int(f[0], "sequence number")?;
             let header = HeaderRef {
@@ -506,25 +507,6 @@ impl Page {
         }
         Ok(())
     }
-}
-
-/// Decodes 64 hex digits (either case) into a hash.
-fn hash_hex(h: &str) -> Option<Hash> {
-    let bytes = h.as_bytes();
-    let nib = |c: u8| match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        b'A'..=b'F' => Some(c - b'A' + 10),
-        _ => None,
-    };
-    if bytes.len() != 64 {
-        return None;
-    }
-    let mut out = [0u8; 32];
-    for (i, o) in out.iter_mut().enumerate() {
-        *o = (nib(bytes[2 * i])? << 4) | nib(bytes[2 * i + 1])?;
-    }
-    Some(out)
 }
 
 /// The sequence number at the start of a SQLite page row (`i64::MAX` if unreadable, which the
