@@ -149,19 +149,26 @@ impl Store {
         self.pool.close().await;
     }
 
-    /// Begins the one write transaction.
-    pub async fn begin_write(&self) -> Result<WriteTx> {
-        let guard = self.write_lock.clone().lock_owned().await;
-        let mut tx = match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+    /// A transaction that holds the database's writer lock: `BEGIN IMMEDIATE` on SQLite, a
+    /// transaction-scoped advisory lock on PostgreSQL (so several processes serialise too).
+    /// The caller holds the process-wide lock.
+    pub(crate) async fn begin_locked(&self) -> Result<Transaction<'static, Any>> {
+        match self.backend {
+            Backend::Sqlite => Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?),
             Backend::Postgres => {
                 let mut tx = self.pool.begin().await?;
                 sqlx::query("SELECT pg_advisory_xact_lock(7420190)")
                     .execute(&mut *tx)
                     .await?;
-                tx
+                Ok(tx)
             }
-        };
+        }
+    }
+
+    /// Begins the one write transaction.
+    pub async fn begin_write(&self) -> Result<WriteTx> {
+        let guard = self.write_lock.clone().lock_owned().await;
+        let mut tx = self.begin_locked().await?;
         let policy_version: Option<i64> = sqlx::query("SELECT MAX(id) AS v FROM policy_versions")
             .fetch_one(&mut *tx)
             .await?

@@ -41,16 +41,7 @@ pub(crate) async fn run(store: &Store) -> Result<()> {
         let sha = plaza_core::hex(&plaza_core::record::sha256(sql.as_bytes()));
         // Not begin_write: it reads policy_versions, which may not exist yet.
         let _guard = store.write_lock.lock().await;
-        let mut tx = match store.backend() {
-            Backend::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => {
-                let mut tx = pool.begin().await?;
-                sqlx::query("SELECT pg_advisory_xact_lock(7420190)")
-                    .execute(&mut *tx)
-                    .await?;
-                tx
-            }
-        };
+        let mut tx = store.begin_locked().await?;
         let applied = sqlx::query("SELECT sha256 FROM plaza_migrations WHERE version = $1")
             .bind(m.version)
             .fetch_optional(&mut *tx)
