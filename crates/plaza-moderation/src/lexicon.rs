@@ -309,38 +309,14 @@ fn matcher() -> &'static Matcher {
 /// the original text. One pass over the text.
 pub fn find_all(norm: &Normalized) -> [Vec<(usize, usize)>; 8] {
     let mut out: [Vec<(usize, usize)>; 8] = Default::default();
-    let text = &norm.text;
     let m = matcher();
     let Some(ac) = &m.ac else { return out };
-    for hit in ac.find_overlapping_iter(text.as_str()) {
-        let (list, stem) = m.meta[hit.pattern().as_usize()];
-        let (at, mut end) = (hit.start(), hit.end());
-        if text[..at]
-            .chars()
-            .next_back()
-            .is_some_and(|c| c.is_alphanumeric())
-        {
-            continue;
-        }
-        if stem {
-            end += text[end..]
-                .chars()
-                .take_while(|c| c.is_alphanumeric())
-                .map(char::len_utf8)
-                .sum::<usize>();
-        } else if text[end..]
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_alphanumeric())
-        {
-            continue;
-        }
-        let from = text[..at].chars().count();
-        let to = from + text[at..end].chars().count();
-        if let Some(span) = norm.original_span(from, to) {
-            let i = LISTS.iter().position(|l| *l == list).unwrap_or(0);
-            out[i].push(span);
-        }
+    for (pattern, span) in crate::detect::words::whole_word_hits(ac, norm, |p| m.meta[p].1) {
+        let i = LISTS
+            .iter()
+            .position(|l| *l == m.meta[pattern].0)
+            .unwrap_or(0);
+        out[i].push(span);
     }
     for v in out.iter_mut() {
         v.sort_unstable();

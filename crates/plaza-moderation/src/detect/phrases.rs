@@ -169,23 +169,8 @@ impl Phrase {
     ];
 }
 
-fn boundary(text: &str, at: usize) -> bool {
-    text[..at]
-        .chars()
-        .next_back()
-        .is_none_or(|c| !c.is_alphanumeric())
-}
-
-fn boundary_after(text: &str, at: usize) -> bool {
-    text[at..]
-        .chars()
-        .next()
-        .is_none_or(|c| !c.is_alphanumeric())
-}
-
 /// Phrase findings in the normalised text of `original`, with spans in the original.
 pub fn find(original: &str, norm: &Normalized) -> Vec<Finding<Phrase>> {
-    let text = &norm.text;
     let mut out = Vec::new();
     static AUTOMATON: std::sync::OnceLock<Option<(aho_corasick::AhoCorasick, Vec<Phrase>)>> =
         std::sync::OnceLock::new();
@@ -203,20 +188,12 @@ pub fn find(original: &str, norm: &Normalized) -> Vec<Finding<Phrase>> {
             .map(|ac| (ac, kinds))
     });
     if let Some((ac, kinds)) = built {
-        for hit in ac.find_overlapping_iter(text.as_str()) {
-            let (at, end) = (hit.start(), hit.end());
-            if !boundary(text, at) || !boundary_after(text, end) {
-                continue;
-            }
-            let from = text[..at].chars().count();
-            let to = from + text[at..end].chars().count();
-            if let Some((s, e)) = norm.original_span(from, to) {
-                out.push(Finding {
-                    kind: kinds[hit.pattern().as_usize()],
-                    start: s,
-                    end: e,
-                });
-            }
+        for (pattern, (start, end)) in super::words::whole_word_hits(ac, norm, |_| false) {
+            out.push(Finding {
+                kind: kinds[pattern],
+                start,
+                end,
+            });
         }
     }
     // Cash App handles ("$name"), read from the original: leetspeak would turn "$" into "s"
