@@ -152,11 +152,22 @@ enum ModerateCommand {
         /// The directory of the labelled data (../shared/data/moderation).
         #[arg(long)]
         data: PathBuf,
+        /// Where to write the model; without it, only the validation figures are printed.
         #[arg(long)]
-        out: PathBuf,
+        out: Option<PathBuf>,
         /// Hash buckets: 2^bits.
         #[arg(long, default_value_t = 18)]
         bits: u32,
+        /// Training settings, for tuning on the validation sets (defaults: the shipped model's).
+        #[arg(long)]
+        epochs: Option<usize>,
+        #[arg(long)]
+        learning_rate: Option<f32>,
+        #[arg(long)]
+        l2: Option<f32>,
+        /// Positive-class weight exponent: (negatives/positives)^balance.
+        #[arg(long)]
+        balance: Option<f32>,
     },
 }
 
@@ -276,10 +287,27 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Moderate {
-            command: Some(ModerateCommand::Train { data, out, bits }),
+            command:
+                Some(ModerateCommand::Train {
+                    data,
+                    out,
+                    bits,
+                    epochs,
+                    learning_rate,
+                    l2,
+                    balance,
+                }),
             ..
         } => {
-            moderate::train(&data, &out, bits)?;
+            let d = moderate::default_settings();
+            let settings = plaza_moderation::linear::Settings {
+                epochs: epochs.unwrap_or(d.epochs),
+                learning_rate: learning_rate.unwrap_or(d.learning_rate),
+                l2: l2.unwrap_or(d.l2),
+                balance: balance.unwrap_or(d.balance),
+                ..d
+            };
+            moderate::train(&data, out.as_deref(), bits, settings)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Moderate {

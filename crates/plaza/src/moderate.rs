@@ -147,8 +147,20 @@ pub fn run(
     Ok(())
 }
 
-/// Trains the model from `data` (the directory of the labelled public data) and writes it.
-pub fn train(data: &Path, out: &Path, bits: u32) -> Result<()> {
+/// The training settings Plaza's shipped model uses.
+pub fn default_settings() -> Settings {
+    Settings {
+        epochs: 4,
+        learning_rate: 0.2,
+        l2: 1e-5,
+        balance: 0.5,
+        ..Settings::default()
+    }
+}
+
+/// Trains the model from `data` (the directory of the labelled public data) and writes it
+/// (unless `out` is `None`: then it only reports the validation figures, for tuning).
+pub fn train(data: &Path, out: Option<&Path>, bits: u32, settings: Settings) -> Result<()> {
     let read = |name: &str| {
         std::fs::read_to_string(data.join(name))
             .with_context(|| format!("reading {}", data.join(name).display()))
@@ -178,15 +190,11 @@ pub fn train(data: &Path, out: &Path, bits: u32) -> Result<()> {
         spam_val: youtube(&read("youtube-spam/07-KQ6zr6kCPj8.csv")?)
             .map_err(|e| anyhow!("youtube 07: {e}"))?,
     };
-    let settings = Settings {
-        epochs: 4,
-        learning_rate: 0.2,
-        l2: 1e-5,
-        balance: 0.5,
-        ..Settings::default()
-    };
     let (model, reports) = plaza_moderation::train::train(&sets, bits, settings);
-    std::fs::write(out, model.to_bytes()).with_context(|| format!("writing {}", out.display()))?;
+    if let Some(out) = out {
+        std::fs::write(out, model.to_bytes())
+            .with_context(|| format!("writing {}", out.display()))?;
+    }
     for r in reports {
         let f = r.figures;
         println!(
@@ -194,7 +202,9 @@ pub fn train(data: &Path, out: &Path, bits: u32) -> Result<()> {
             r.label, f.macro_f1, f.f1, f.precision, f.recall, f.auc, r.threshold
         );
     }
-    println!("wrote {}", out.display());
+    if let Some(out) = out {
+        println!("wrote {}", out.display());
+    }
     Ok(())
 }
 
