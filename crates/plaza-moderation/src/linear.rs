@@ -71,13 +71,10 @@ impl Linear {
             *pw = (neg as f32 / pos as f32).powf(s.balance);
         }
         let mut order: Vec<usize> = (0..data.len()).collect();
-        let mut rng = s.seed | 1;
+        let mut rng = plaza_core::XorShift::new(s.seed);
         for _ in 0..s.epochs {
             for i in (1..order.len()).rev() {
-                rng ^= rng << 13;
-                rng ^= rng >> 7;
-                rng ^= rng << 17;
-                order.swap(i, (rng % (i as u64 + 1)) as usize);
+                order.swap(i, rng.below(i + 1));
             }
             for &i in &order {
                 let e = &data[i];

@@ -509,13 +509,8 @@ pub async fn seed(data: &Path) -> Result<(Store, SigningKey)> {
     tx.revoke(cm, old, "Library now posts on its own site.")
         .await?;
     // posts and comments over the four weeks before now
-    let mut rng = 0x2545_f491_4f6c_dd1d_u64;
-    let mut next = move |n: usize| {
-        rng ^= rng << 13;
-        rng ^= rng >> 7;
-        rng ^= rng << 17;
-        (rng % n as u64) as usize
-    };
+    let mut rng = plaza_core::XorShift::new(0x2545_f491_4f6c_dd1d);
+    let mut next = move |n: usize| rng.below(n);
     let capture = "system:capture";
     let mut counter = 0;
     for (site_id, s) in site_ids

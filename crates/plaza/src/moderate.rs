@@ -284,13 +284,8 @@ pub fn bench_corpus(n: usize) -> Vec<String> {
         ". Subscribe for more videos http://bit.ly/abc123",
         ". Someone is breaking into cars near the station.",
     ];
-    let mut rng = 0x1234_5678_9abc_def1_u64;
-    let mut next = move |k: usize| {
-        rng ^= rng << 13;
-        rng ^= rng >> 7;
-        rng ^= rng << 17;
-        (rng % k as u64) as usize
-    };
+    let mut rng = plaza_core::XorShift::new(0x1234_5678_9abc_def1);
+    let mut next = move |n: usize| rng.below(n);
     (0..n)
         .map(|i| {
             format!(
