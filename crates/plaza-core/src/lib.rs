@@ -6,6 +6,7 @@
 //! randomness as bytes from the caller. Storage, server and CLI depend on it, never the reverse.
 
 pub mod authz;
+pub mod capture;
 pub mod checkpoint;
 pub mod error;
 pub mod merkle;

@@ -1,0 +1,252 @@
+//! Platform connectors: one [`Connector`] trait for every platform, one module per platform,
+//! each written to the platform's published API documentation.
+//!
+//! A connector turns a platform's payloads into [`plaza_core::capture`] values and performs the
+//! few actions the platform's API allows. It knows nothing of the database: the capture engine
+//! (in the `plaza` crate) stores what connectors return. Payload parsing is done by pure
+//! functions (`parse_*`) so that each can be fuzzed and tested against documented payloads.
+
+pub mod bluesky;
+pub mod http;
+pub mod mastodon;
+
+use plaza_core::Timestamp;
+use plaza_core::capture::{Author, Capability, Follower, Item, Page, Profile};
+use plaza_core::sites::Platform;
+use std::future::Future;
+
+/// What went wrong talking to a platform.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Error {
+    /// The platform's API does not offer this; the desk shows a manual checklist instead.
+    #[error("{platform} does not allow {capability} through its API")]
+    Unsupported {
+        platform: &'static str,
+        capability: &'static str,
+    },
+    /// The credential was refused or has expired: capture stops until someone renews it.
+    #[error("{platform} refused the credential: {reason}")]
+    Auth {
+        platform: &'static str,
+        reason: String,
+    },
+    /// The platform asked us to slow down.
+    #[error("{platform} rate limit reached; retry after {retry_after_secs} s")]
+    RateLimited {
+        platform: &'static str,
+        retry_after_secs: u64,
+    },
+    /// Any other HTTP error status.
+    #[error("{platform} answered {status} to {endpoint}: {body}")]
+    Http {
+        platform: &'static str,
+        endpoint: String,
+        status: u16,
+        body: String,
+    },
+    /// The platform answered with something that is not the documented payload.
+    #[error("{platform} sent an unexpected payload from {endpoint}: {reason}")]
+    Payload {
+        platform: &'static str,
+        endpoint: String,
+        reason: String,
+    },
+    /// The network: connection refused, timeout, TLS.
+    #[error("cannot reach {platform} at {endpoint}: {reason}")]
+    Transport {
+        platform: &'static str,
+        endpoint: String,
+        reason: String,
+    },
+    /// The site's configuration is incomplete or wrong.
+    #[error("{0}")]
+    Config(String),
+}
+
+/// Result with the connector error.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// A stable snake_case code for the record and the status page.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Unsupported { .. } => "unsupported",
+            Error::Auth { .. } => "credential_refused",
+            Error::RateLimited { .. } => "rate_limited",
+            Error::Http { .. } => "http_error",
+            Error::Payload { .. } => "bad_payload",
+            Error::Transport { .. } => "unreachable",
+            Error::Config(_) => "misconfigured",
+        }
+    }
+}
+
+/// Where a site lives and how to sign in to it. Secrets never go into the record.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    /// The API base: a Bluesky PDS, a Mastodon instance, `https://graph.facebook.com/v21.0`...
+    pub base_url: String,
+    /// A second service where the platform splits reads from writes (the Bluesky appview).
+    pub read_url: Option<String>,
+    /// The account: a handle, a page id, a channel id, a user id.
+    pub account: String,
+    /// The app password or access token.
+    pub secret: String,
+}
+
+impl std::fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Endpoint")
+            .field("base_url", &self.base_url)
+            .field("read_url", &self.read_url)
+            .field("account", &self.account)
+            .field("secret", &"<redacted>")
+            .finish()
+    }
+}
+
+/// The outcome of signing in: who we are, and until when the credential is good (if the
+/// platform says).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub account_id: String,
+    pub handle: String,
+    pub expires_at: Option<Timestamp>,
+}
+
+/// A post the city publishes (after PIO approval, in a later issue).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Draft {
+    pub text: String,
+    pub images: Vec<DraftImage>,
+}
+
+/// An image to attach, with its alt text (accessibility is not optional for a city).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DraftImage {
+    pub bytes: Vec<u8>,
+    pub mime: String,
+    pub alt: String,
+}
+
+/// Why the city reports an item to the platform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportReason {
+    Spam,
+    Violation,
+    Misleading,
+    Sexual,
+    Rude,
+    Other,
+}
+
+/// One platform. Reads page newest first; the engine decides how far back to go.
+///
+/// Every action has a default that says the platform does not allow it, so a connector
+/// implements exactly what its API offers and [`Connector::capabilities`] lists the same.
+pub trait Connector: Send {
+    /// The platform.
+    fn platform(&self) -> Platform;
+
+    /// What this platform's API lets the city do.
+    fn capabilities(&self) -> &'static [Capability];
+
+    /// Signs in (or checks the token) and says until when the credential is good.
+    fn connect(&mut self) -> impl Future<Output = Result<Session>> + Send;
+
+    /// The site's profile.
+    fn profile(&mut self) -> impl Future<Output = Result<Profile>> + Send;
+
+    /// The account's own posts, newest first.
+    fn posts(&mut self, cursor: Option<String>) -> impl Future<Output = Result<Page<Item>>> + Send;
+
+    /// Every public comment under one of the account's posts, at any depth, with the city's
+    /// own replies. A comment the platform hides from the public but still holds (a hidden
+    /// reply) is returned with `hidden` set when the API shows it.
+    fn comments(&mut self, post: &Item) -> impl Future<Output = Result<Vec<Item>>> + Send;
+
+    /// The accounts following the site.
+    fn followers(
+        &mut self,
+        cursor: Option<String>,
+    ) -> impl Future<Output = Result<Page<Follower>>> + Send;
+
+    /// Publishes a post and returns it as captured.
+    fn publish(&mut self, _draft: &Draft) -> impl Future<Output = Result<Item>> + Send {
+        let e = self.unsupported(Capability::Publish);
+        async move { Err(e) }
+    }
+
+    /// Deletes one of the city's own posts.
+    fn delete(&mut self, _post: &Item) -> impl Future<Output = Result<()>> + Send {
+        let e = self.unsupported(Capability::Delete);
+        async move { Err(e) }
+    }
+
+    /// Hides (or un-hides) a comment from public view; the comment still exists.
+    fn hide_comment(
+        &mut self,
+        _comment: &Item,
+        _hidden: bool,
+    ) -> impl Future<Output = Result<()>> + Send {
+        let e = self.unsupported(Capability::HideComment);
+        async move { Err(e) }
+    }
+
+    /// Deletes a comment by someone else under the city's post.
+    fn delete_comment(&mut self, _comment: &Item) -> impl Future<Output = Result<()>> + Send {
+        let e = self.unsupported(Capability::DeleteComment);
+        async move { Err(e) }
+    }
+
+    /// Blocks an account from the site (C.9: denial of access after violations).
+    fn block(&mut self, _author: &Author) -> impl Future<Output = Result<()>> + Send {
+        let e = self.unsupported(Capability::BlockUser);
+        async move { Err(e) }
+    }
+
+    /// Reports an item to the platform's own moderators.
+    fn report(
+        &mut self,
+        _item: &Item,
+        _reason: ReportReason,
+        _note: &str,
+    ) -> impl Future<Output = Result<()>> + Send {
+        let e = self.unsupported(Capability::Report);
+        async move { Err(e) }
+    }
+
+    /// The error for a capability this platform lacks.
+    fn unsupported(&self, capability: Capability) -> Error {
+        Error::Unsupported {
+            platform: self.platform().label(),
+            capability: capability.as_str(),
+        }
+    }
+}
+
+/// What a platform allows, for the connector table (docs/connectors.md) and the desk.
+pub fn capabilities(platform: Platform) -> &'static [Capability] {
+    match platform {
+        Platform::Bluesky => bluesky::CAPABILITIES,
+        Platform::Mastodon => mastodon::CAPABILITIES,
+        _ => &[],
+    }
+}
+
+/// Installs the TLS crypto provider (ring) once per process. Every program that talks to a
+/// platform calls this first; calling it again is harmless.
+pub fn init_tls() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+/// Parses an RFC 3339 time from a payload, naming the field when it is not one.
+pub(crate) fn parse_time(platform: &'static str, field: &str, text: &str) -> Result<Timestamp> {
+    text.parse::<jiff::Timestamp>()
+        .map(|t| Timestamp(t.as_millisecond()))
+        .map_err(|e| Error::Payload {
+            platform,
+            endpoint: field.to_string(),
+            reason: format!("{field} is not an RFC 3339 time ({text:?}): {e}"),
+        })
+}
