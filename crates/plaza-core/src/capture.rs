@@ -212,9 +212,140 @@ impl Gone {
     }
 }
 
+/// One capture pass as the continuity report sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Run {
+    pub started_at: Timestamp,
+    pub finished_at: Timestamp,
+    pub ok: bool,
+}
+
+/// A period in which a site's capture is not confirmed: between a successful pass and the next
+/// one, when a pass failed in between or the passes were further apart than the schedule
+/// allows. `to` is `None` while the gap is still open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Gap {
+    pub from: Timestamp,
+    pub to: Option<Timestamp>,
+    /// Failed passes inside the gap.
+    pub failures: u32,
+}
+
+/// The gaps in a site's capture, oldest first. `runs` in any order; `max_interval_ms` is the
+/// longest wait between passes that still counts as continuous (e.g. twice the schedule);
+/// `since` is when capture of the site began (its endpoint was set): with no successful pass,
+/// everything from then on is a gap.
+pub fn gaps(runs: &[Run], since: Timestamp, max_interval_ms: i64, now: Timestamp) -> Vec<Gap> {
+    let mut sorted: Vec<Run> = runs.to_vec();
+    sorted.sort_by_key(|r| (r.started_at, r.finished_at));
+    let mut out = Vec::new();
+    // The end of the last confirmed period (the last success's start: items are as of then).
+    let mut covered_to = since;
+    let mut failures = 0u32;
+    for r in &sorted {
+        if !r.ok {
+            failures += 1;
+            continue;
+        }
+        let waited = r.started_at.0 - covered_to.0;
+        if failures > 0 || waited > max_interval_ms {
+            out.push(Gap {
+                from: covered_to,
+                to: Some(r.started_at),
+                failures,
+            });
+        }
+        failures = 0;
+        covered_to = r.started_at.max(covered_to);
+    }
+    if failures > 0 || now.0 - covered_to.0 > max_interval_ms {
+        out.push(Gap {
+            from: covered_to,
+            to: None,
+            failures,
+        });
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn run(start: i64, ok: bool) -> Run {
+        Run {
+            started_at: Timestamp(start),
+            finished_at: Timestamp(start + 1),
+            ok,
+        }
+    }
+
+    #[test]
+    fn regular_passes_have_no_gap() {
+        let runs: Vec<Run> = (1..=5).map(|i| run(i * 10, true)).collect();
+        assert!(gaps(&runs, Timestamp(5), 20, Timestamp(55)).is_empty());
+    }
+
+    #[test]
+    fn failures_and_long_waits_are_gaps() {
+        let runs = vec![
+            run(10, true),
+            run(20, false),
+            run(30, false),
+            run(40, true),
+            run(200, true),
+        ];
+        let g = gaps(&runs, Timestamp(0), 20, Timestamp(210));
+        assert_eq!(
+            g,
+            vec![
+                Gap {
+                    from: Timestamp(10),
+                    to: Some(Timestamp(40)),
+                    failures: 2
+                },
+                Gap {
+                    from: Timestamp(40),
+                    to: Some(Timestamp(200)),
+                    failures: 0
+                },
+            ]
+        );
+        // The last success was long ago: an open gap.
+        let g = gaps(&runs, Timestamp(0), 20, Timestamp(500));
+        assert_eq!(
+            g.last(),
+            Some(&Gap {
+                from: Timestamp(200),
+                to: None,
+                failures: 0
+            })
+        );
+        // A failing pass after the last success opens a gap at once.
+        let mut failing = runs.clone();
+        failing.push(run(210, false));
+        assert_eq!(
+            gaps(&failing, Timestamp(0), 20, Timestamp(211)).last(),
+            Some(&Gap {
+                from: Timestamp(200),
+                to: None,
+                failures: 1
+            })
+        );
+    }
+
+    #[test]
+    fn never_captured_is_one_open_gap() {
+        assert_eq!(
+            gaps(&[run(10, false)], Timestamp(0), 20, Timestamp(100)),
+            vec![Gap {
+                from: Timestamp(0),
+                to: None,
+                failures: 1
+            }]
+        );
+        assert!(gaps(&[], Timestamp(0), 20, Timestamp(10)).is_empty());
+    }
 
     fn item(text: &str) -> Item {
         Item {

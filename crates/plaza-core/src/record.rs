@@ -40,6 +40,14 @@ pub mod kinds {
     pub const ACCESS_DENIED: &str = "access.denied";
     pub const CAPTURE_POST: &str = "capture.post";
     pub const CAPTURE_COMMENT: &str = "capture.comment";
+    pub const CAPTURE_EDITED: &str = "capture.edited";
+    pub const CAPTURE_GONE: &str = "capture.gone";
+    pub const CAPTURE_RUN: &str = "capture.run";
+    pub const CAPTURE_FAILED: &str = "capture.failed";
+    pub const CAPTURE_FOLLOWERS: &str = "capture.followers";
+    pub const SITE_ENDPOINT_SET: &str = "site.endpoint_set";
+    pub const IMPORT_STARTED: &str = "import.started";
+    pub const IMPORT_COMPLETED: &str = "import.completed";
     pub const EXPORT: &str = "export";
     pub const CHECKPOINT_SIGNED: &str = "checkpoint.signed";
 }

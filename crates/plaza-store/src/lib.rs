@@ -7,6 +7,7 @@
 //! several processes on one database also serialise), the domain change and its record
 //! entries commit together or not at all.
 
+mod capture;
 mod content;
 mod migrate;
 mod people;
@@ -16,6 +17,7 @@ mod sites;
 #[doc(hidden)]
 pub mod testing;
 
+pub use capture::{CaptureState, Captured, CapturedRow, EndpointRow, Known, Outcome, RunSummary};
 pub use content::{ContentItem, NewContent};
 pub use people::{Body, OfficialAccount, Person};
 pub use record::{ConsistencyProof, InclusionProof, RecordFilter, SignedCheckpoint, VerifyError};

@@ -24,6 +24,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0002_signed_copies.sql"),
         postgres: include_str!("../migrations/postgres/0002_signed_copies.sql"),
     },
+    Migration {
+        version: 3,
+        name: "capture",
+        sqlite: include_str!("../migrations/sqlite/0003_capture.sql"),
+        postgres: include_str!("../migrations/postgres/0003_capture.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {

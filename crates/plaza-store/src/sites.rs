@@ -288,6 +288,33 @@ impl WriteTx {
         Ok(id)
     }
 
+    /// Brings an account that already exists, approved before Plaza, under Plaza from the
+    /// command line: the proposal and its activation are recorded, with the operator's reason,
+    /// in place of the consultation the web workflow runs for new sites.
+    pub async fn register_existing_site(
+        &mut self,
+        actor_id: i64,
+        s: &NewSite,
+        reason: &str,
+    ) -> Result<i64> {
+        let reason = valid::long_text("reason", reason, valid::MAX_LONG, false)?;
+        let id = self.propose_site(actor_id, s).await?;
+        sqlx::query("UPDATE sites SET state = $1, updated_at = $2 WHERE id = $3")
+            .bind(SiteState::Active.as_str())
+            .bind(self.now().0)
+            .bind(id)
+            .execute(&mut *self.tx)
+            .await?;
+        self.append(&[NewRecord::new(
+            plaza_core::record::person_actor(actor_id),
+            kinds::SITE_ACTIVATED,
+            format!("site:{id}"),
+            json!({"step": "register_existing", "from": SiteState::Proposed, "to": SiteState::Active, "reason": reason}),
+        )])
+        .await?;
+        Ok(id)
+    }
+
     /// Takes a lifecycle step (B.3, B.8). Returns the new state.
     pub async fn step_site(
         &mut self,

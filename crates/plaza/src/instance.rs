@@ -207,7 +207,7 @@ pub async fn init(data: &Path, spec: &InitSpec) -> Result<(Store, SigningKey, i6
     Ok((store, key, admin_id))
 }
 
-fn write_secret(path: &Path, text: &str) -> Result<()> {
+pub(crate) fn write_secret(path: &Path, text: &str) -> Result<()> {
     use std::io::Write as _;
     #[cfg(unix)]
     use std::os::unix::fs::OpenOptionsExt as _;

@@ -2,6 +2,8 @@
 //! shared by `main.rs` and the tests.
 
 pub mod bench;
+pub mod capture;
 pub mod demo;
 pub mod instance;
 pub mod moderate;
+pub mod ops;

@@ -1,6 +1,6 @@
 //! `plaza`: one binary for the server, set-up, verification, benchmarks and admin tasks.
 
-use plaza::{bench, demo, instance, moderate};
+use plaza::{bench, capture, demo, instance, moderate, ops};
 
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{Parser, Subcommand};
@@ -102,10 +102,103 @@ enum Command {
         #[command(subcommand)]
         command: PolicyCommand,
     },
+    /// Official sites from the command line: register and connect them for capture.
+    Site {
+        #[command(subcommand)]
+        command: SiteCommand,
+    },
+    /// Capture posts, comments and followers from every active, connected site.
+    Capture {
+        /// Run one pass and exit (`plaza serve` runs passes on a schedule).
+        #[arg(long)]
+        once: bool,
+        /// Only this site (its id).
+        #[arg(long)]
+        site: Option<i64>,
+        #[arg(long, default_value = "plaza-data")]
+        data: PathBuf,
+    },
+    /// Capture continuity of every active site: last capture, gaps, failing captures and
+    /// credentials about to expire. Exits 3 when something needs attention.
+    Status {
+        #[arg(long, default_value = "plaza-data")]
+        data: PathBuf,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Benchmarks that print figures.
     Bench {
         #[command(subcommand)]
         command: BenchCommand,
+    },
+}
+
+#[derive(clap::Args)]
+struct ConnectionArgs {
+    /// The API base: a Bluesky PDS (default https://bsky.social), a Mastodon instance, ...
+    #[arg(long)]
+    service: Option<String>,
+    /// Bluesky: the appview to read threads and followers from (default the public appview).
+    #[arg(long)]
+    appview: Option<String>,
+    /// The account id where it differs from the handle (a page id, a channel id, a user id).
+    #[arg(long)]
+    account: Option<String>,
+    /// File holding the app password or access token.
+    #[arg(long, alias = "app-password-file", alias = "token-file")]
+    secret_file: PathBuf,
+    /// When the credential expires (YYYY-MM-DD), if the platform sets a date.
+    #[arg(long)]
+    expires: Option<String>,
+}
+
+#[derive(Subcommand)]
+#[allow(clippy::large_enum_variant)]
+enum SiteCommand {
+    /// Register an existing official account as an active site, with its credential.
+    Add {
+        /// bluesky, mastodon, facebook, instagram, youtube, x.
+        platform: String,
+        #[arg(long)]
+        handle: String,
+        #[arg(long)]
+        name: Option<String>,
+        /// The public address of the account.
+        #[arg(long)]
+        url: Option<String>,
+        #[arg(long, default_value = "Communications")]
+        department: String,
+        /// The official address the account is registered with (B.10).
+        #[arg(long)]
+        email: Option<String>,
+        #[arg(long, default_value = "Official city information")]
+        purpose: String,
+        /// The person registering it (email); the first administrator if omitted.
+        #[arg(long = "as")]
+        as_email: Option<String>,
+        #[arg(
+            long,
+            default_value = "existing official account registered from the command line"
+        )]
+        reason: String,
+        #[command(flatten)]
+        connection: ConnectionArgs,
+        #[arg(long, default_value = "plaza-data")]
+        data: PathBuf,
+    },
+    /// Connect (or re-connect, e.g. with a renewed token) a site that exists.
+    Connect {
+        site: i64,
+        #[command(flatten)]
+        connection: ConnectionArgs,
+        #[arg(long, default_value = "plaza-data")]
+        data: PathBuf,
+    },
+    /// List the sites with their state and connection.
+    List {
+        #[arg(long, default_value = "plaza-data")]
+        data: PathBuf,
     },
 }
 
@@ -382,6 +475,38 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             )?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Site { command } => site_command(command).await,
+        Command::Capture { once, site, data } => {
+            if !once {
+                bail!(
+                    "`plaza capture` runs one pass with --once; `plaza serve` captures on a schedule"
+                );
+            }
+            let reports = ops::capture_once(&data, site).await?;
+            ops::print_reports(&reports);
+            let failed = reports.iter().any(|r| r.summary.error.is_some());
+            Ok(if failed {
+                ExitCode::from(3)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Command::Status { data, json } => {
+            let (store, _) = instance::open(&data, None).await?;
+            let sites = capture::continuity(&store, &capture::Options::default()).await?;
+            store.close().await;
+            let attention = if json {
+                println!("{}", serde_json::to_string_pretty(&sites)?);
+                sites.iter().any(|c| !c.warnings.is_empty())
+            } else {
+                ops::print_status(&sites)
+            };
+            Ok(if attention {
+                ExitCode::from(3)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
         Command::Policy {
             command: PolicyCommand::Check { file },
         } => {
@@ -538,6 +663,86 @@ async fn verify(data: &Path, public_key: Option<String>) -> Result<ExitCode> {
     }
 }
 
+fn connection(c: ConnectionArgs) -> Result<ops::Connection> {
+    Ok(ops::Connection {
+        secret: ops::read_secret(&c.secret_file)?,
+        service: c.service,
+        appview: c.appview,
+        account: c.account,
+        expires: c.expires,
+    })
+}
+
+async fn site_command(command: SiteCommand) -> Result<ExitCode> {
+    match command {
+        SiteCommand::Add {
+            platform,
+            handle,
+            name,
+            url,
+            department,
+            email,
+            purpose,
+            as_email,
+            reason,
+            connection: c,
+            data,
+        } => {
+            let c = connection(c)?;
+            let (store, _) = instance::open(&data, None).await?;
+            let add = ops::AddSite {
+                platform,
+                name,
+                handle,
+                url,
+                department,
+                email,
+                purpose,
+                as_email,
+                reason,
+            };
+            let id = ops::add_site(&store, &data, &add, &c).await;
+            store.close().await;
+            let id = id?;
+            println!(
+                "site {id} registered, active and connected; capture it with `plaza capture --once --site {id}`"
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        SiteCommand::Connect {
+            site,
+            connection: c,
+            data,
+        } => {
+            let c = connection(c)?;
+            let (store, _) = instance::open(&data, None).await?;
+            let s = store.site(site).await.map_err(|e| anyhow!("{e}"))?;
+            let r = ops::connect(&store, &data, s.id, &s.handle, s.platform, &c).await;
+            store.close().await;
+            r?;
+            println!("site {} ({}) connected", s.id, s.name);
+            Ok(ExitCode::SUCCESS)
+        }
+        SiteCommand::List { data } => {
+            let (store, _) = instance::open(&data, None).await?;
+            for s in store.sites().await? {
+                let ep = store.endpoint(s.id).await?;
+                println!(
+                    "{:>4}  {:<10} {:<9} {:<32} {}",
+                    s.id,
+                    s.platform.as_str(),
+                    s.state.as_str(),
+                    s.handle,
+                    ep.map(|e| format!("connected to {}", e.base_url))
+                        .unwrap_or_else(|| "not connected".into())
+                );
+            }
+            store.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
 async fn serve(data: &Path, listen: Option<String>, demo: bool) -> Result<ExitCode> {
     let config = instance::Config::load(data).unwrap_or_default();
     let seeded = if !instance::is_initialised(data) {
@@ -556,6 +761,13 @@ async fn serve(data: &Path, listen: Option<String>, demo: bool) -> Result<ExitCo
         false
     };
     let (store, key) = instance::open(data, None).await?;
+    let engine = ops::engine_for(&store).await?;
+    tokio::spawn(capture::run_scheduled(
+        store.clone(),
+        data.to_path_buf(),
+        engine,
+        capture::Options::default(),
+    ));
     let listen = listen
         .or(config.listen)
         .unwrap_or_else(|| "127.0.0.1:8080".to_string());

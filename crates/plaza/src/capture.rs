@@ -1,0 +1,456 @@
+//! The capture engine: one pass over a site reads its posts within the watch window, every
+//! thread under them and (daily) its followers; stores each new version once, classifies each
+//! new comment, records what disappeared, and ends with a run entry in the record.
+//!
+//! Crash safety: each thread is one transaction (its new items, their record entries and the
+//! disappearances under it commit together), and storing is idempotent by content hash, so a
+//! pass killed at any point and run again adds exactly what was missing.
+
+use anyhow::{Context, Result, anyhow, bail};
+use plaza_connect::bluesky::Bluesky;
+use plaza_connect::mastodon::Mastodon;
+use plaza_connect::{Connector, Endpoint};
+use plaza_core::Timestamp;
+use plaza_core::capture::{Capability, Gap, Gone, Item, ItemKind};
+use plaza_core::sites::{Platform, SiteState};
+use plaza_moderation::engine::{Comment, Engine};
+use plaza_store::{Captured, Outcome, RunSummary, Site, Store};
+use serde::Serialize;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+/// The actor capture writes as.
+pub const ACTOR: &str = "system:capture";
+
+/// How a pass behaves.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Posts younger than this are re-read every pass (new comments, edits, deletions).
+    pub window_ms: i64,
+    /// Follower lists are snapshotted when the last one is older than this (B.19: daily).
+    pub followers_every_ms: i64,
+    /// The schedule: a pass every this often. Twice this without a success is a gap.
+    pub interval_ms: i64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            window_ms: 30 * Timestamp::DAY_MS,
+            followers_every_ms: Timestamp::DAY_MS,
+            interval_ms: 5 * 60 * 1000,
+        }
+    }
+}
+
+/// What a pass did, for the CLI and the server log.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Report {
+    pub site_id: i64,
+    pub site: String,
+    pub platform: String,
+    pub summary: RunSummary,
+}
+
+/// The file holding a site's secret.
+pub fn secret_path(data: &Path, site: i64) -> PathBuf {
+    data.join("secrets").join(format!("site-{site}.secret"))
+}
+
+/// Writes a site's secret, readable by the owner only.
+pub fn write_secret(data: &Path, site: i64, secret: &str) -> Result<()> {
+    let path = secret_path(data, site);
+    let dir = path
+        .parent()
+        .ok_or_else(|| anyhow!("no secrets directory"))?;
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let tmp = path.with_extension("tmp");
+    crate::instance::write_secret(&tmp, secret)?;
+    std::fs::rename(&tmp, &path).with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
+
+/// The endpoint of a site, with its secret from the data directory.
+pub async fn endpoint(store: &Store, data: &Path, site: &Site) -> Result<Endpoint> {
+    let row = store.endpoint(site.id).await?.ok_or_else(|| {
+        anyhow!(
+            "site {} ({}) has no connection yet: run `plaza site connect` or `plaza site add`",
+            site.id,
+            site.name
+        )
+    })?;
+    let path = secret_path(data, site.id);
+    let secret = std::fs::read_to_string(&path)
+        .with_context(|| format!("reading the credential {}", path.display()))?
+        .trim()
+        .to_string();
+    Ok(Endpoint {
+        base_url: row.base_url,
+        read_url: row.read_url,
+        account: row.account,
+        secret,
+    })
+}
+
+/// Runs one pass over every active site with a connection (or one site), in order.
+pub async fn capture_all(
+    store: &Store,
+    data: &Path,
+    engine: &mut Engine,
+    only: Option<i64>,
+    opts: &Options,
+) -> Result<Vec<Report>> {
+    let mut out = Vec::new();
+    for site in store.sites().await? {
+        if only.is_some_and(|id| id != site.id) {
+            continue;
+        }
+        if site.state != SiteState::Active {
+            if only.is_some() {
+                bail!(
+                    "site {} ({}) is {}, not active: only active sites are captured",
+                    site.id,
+                    site.name,
+                    site.state.as_str()
+                );
+            }
+            continue;
+        }
+        if store.endpoint(site.id).await?.is_none() {
+            if only.is_some() {
+                bail!("site {} ({}) has no connection yet", site.id, site.name);
+            }
+            continue;
+        }
+        out.push(capture_site(store, data, engine, &site, opts).await?);
+    }
+    if let Some(id) = only
+        && out.is_empty()
+    {
+        bail!("no site {id}");
+    }
+    Ok(out)
+}
+
+/// One pass over one site. A platform failure is not an error here: it is recorded as a failed
+/// run (the gap report and the dashboard show it) and returned in the report.
+pub async fn capture_site(
+    store: &Store,
+    data: &Path,
+    engine: &mut Engine,
+    site: &Site,
+    opts: &Options,
+) -> Result<Report> {
+    let started = store.now();
+    let endpoint = endpoint(store, data, site).await;
+    let mut summary = RunSummary {
+        started_at: started.0,
+        ..RunSummary::default()
+    };
+    let result = match endpoint {
+        Err(e) => Err(Failure::Config(format!("{e:#}"))),
+        Ok(ep) => match site.platform {
+            Platform::Bluesky => match Bluesky::new(&ep) {
+                Ok(mut c) => pass(store, engine, site, &mut c, opts, &mut summary).await,
+                Err(e) => Err(Failure::Platform(e)),
+            },
+            Platform::Mastodon => match Mastodon::new(&ep) {
+                Ok(mut c) => pass(store, engine, site, &mut c, opts, &mut summary).await,
+                Err(e) => Err(Failure::Platform(e)),
+            },
+            other => Err(Failure::Config(format!(
+                "capture from {} is not available yet; import its exports with `plaza import`",
+                other.label()
+            ))),
+        },
+    };
+    match result {
+        Ok(()) => {}
+        Err(Failure::Store(e)) => return Err(e),
+        Err(Failure::Platform(e)) => summary.error = Some((e.code().to_string(), e.to_string())),
+        Err(Failure::Config(m)) => summary.error = Some(("misconfigured".to_string(), m)),
+    }
+    let mut tx = store.begin_write().await?;
+    tx.finish_run(ACTOR, site.id, &summary).await?;
+    tx.commit().await?;
+    Ok(Report {
+        site_id: site.id,
+        site: site.name.clone(),
+        platform: site.platform.as_str().to_string(),
+        summary,
+    })
+}
+
+enum Failure {
+    /// The platform failed: recorded as a failed run.
+    Platform(plaza_connect::Error),
+    /// The site is not set up right: recorded as a failed run.
+    Config(String),
+    /// Our own database failed: the pass stops and the error goes up.
+    Store(anyhow::Error),
+}
+
+impl From<plaza_connect::Error> for Failure {
+    fn from(e: plaza_connect::Error) -> Self {
+        Failure::Platform(e)
+    }
+}
+
+impl From<plaza_store::StoreError> for Failure {
+    fn from(e: plaza_store::StoreError) -> Self {
+        Failure::Store(e.into())
+    }
+}
+
+/// Assesses comments with the moderation engine; posts are the city's own words and are not
+/// assessed here (the publishing checks do that before they go out).
+fn assess(
+    engine: &mut Engine,
+    site: &Site,
+    items: Vec<Item>,
+    parent: Option<&str>,
+) -> Vec<Captured> {
+    items
+        .into_iter()
+        .map(|item| {
+            let assessment = (item.kind == ItemKind::Comment).then(|| {
+                let a = engine.assess(&Comment {
+                    text: &item.text,
+                    author: Some(&item.author.id),
+                    site: Some(&site.handle),
+                    thread: item.root.as_deref(),
+                    parent_text: parent,
+                    at_ms: Some(item.created_at.0),
+                });
+                let json = crate::moderate::to_json(&serde_json::json!(item.platform_id), &a);
+                (a.decision.as_str().to_string(), json)
+            });
+            Captured { item, assessment }
+        })
+        .collect()
+}
+
+async fn store_items(
+    store: &Store,
+    site: &Site,
+    items: &[Captured],
+    summary: &mut RunSummary,
+) -> Result<(), Failure> {
+    let mut tx = store.begin_write().await?;
+    let outcomes = tx.capture_items(ACTOR, site.id, items).await?;
+    tx.commit().await?;
+    for o in outcomes {
+        match o {
+            Outcome::New => summary.new_items += 1,
+            Outcome::Edited => summary.new_versions += 1,
+            Outcome::Unchanged => {}
+        }
+    }
+    Ok(())
+}
+
+async fn pass<C: Connector>(
+    store: &Store,
+    engine: &mut Engine,
+    site: &Site,
+    conn: &mut C,
+    opts: &Options,
+    summary: &mut RunSummary,
+) -> Result<(), Failure> {
+    conn.connect().await?;
+    let horizon = Timestamp(store.now().0 - opts.window_ms);
+
+    // 1. The account's posts within the window, newest first.
+    let mut posts = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = conn.posts(cursor.take()).await?;
+        let mut older = false;
+        for p in page.items {
+            if p.created_at < horizon {
+                older = true;
+            } else {
+                posts.push(p);
+            }
+        }
+        match page.next {
+            Some(n) if !older => cursor = Some(n),
+            _ => break,
+        }
+    }
+    summary.posts_seen = posts.len() as i64;
+    let captured_posts = assess(engine, site, posts.clone(), None);
+    store_items(store, site, &captured_posts, summary).await?;
+
+    // 2. Posts Plaza holds from inside the window that the platform no longer lists (the
+    // listing above reached the end of the window, or errored out before this point).
+    {
+        let listed: HashSet<&str> = posts.iter().map(|p| p.platform_id.as_str()).collect();
+        for k in store.known_posts(site.id, horizon).await? {
+            if !listed.contains(k.platform_id.as_str()) {
+                let mut tx = store.begin_write().await?;
+                tx.mark_gone(ACTOR, site.id, &k.platform_id, Gone::DeletedByAuthor)
+                    .await?;
+                tx.commit().await?;
+                summary.gone += 1;
+            }
+        }
+    }
+
+    // 3. Every thread: new comments and versions, then what disappeared, in one transaction.
+    for post in &posts {
+        let comments = conn.comments(post).await?;
+        summary.comments_seen += comments.len() as i64;
+        let seen: HashSet<String> = comments.iter().map(|c| c.platform_id.clone()).collect();
+        let captured = assess(engine, site, comments, Some(&post.text));
+        let known = store.known_comments(site.id, &post.platform_id).await?;
+        let mut tx = store.begin_write().await?;
+        let outcomes = tx.capture_items(ACTOR, site.id, &captured).await?;
+        let mut gone = 0;
+        for k in &known {
+            if !seen.contains(&k.platform_id) {
+                tx.mark_gone(ACTOR, site.id, &k.platform_id, Gone::DeletedByAuthor)
+                    .await?;
+                gone += 1;
+            }
+        }
+        tx.commit().await?;
+        summary.gone += gone;
+        for o in outcomes {
+            match o {
+                Outcome::New => summary.new_items += 1,
+                Outcome::Edited => summary.new_versions += 1,
+                Outcome::Unchanged => {}
+            }
+        }
+    }
+
+    // 4. Followers, daily (B.19).
+    if conn.capabilities().contains(&Capability::ReadFollowers) {
+        let state = store.capture_state(site.id).await?;
+        let due = state
+            .followers_at
+            .is_none_or(|t| store.now().0 - t.0 >= opts.followers_every_ms);
+        if due {
+            let mut all = Vec::new();
+            let mut cursor = None;
+            loop {
+                let page = conn.followers(cursor.take()).await?;
+                all.extend(page.items);
+                match page.next {
+                    Some(n) => cursor = Some(n),
+                    None => break,
+                }
+            }
+            summary.followers = Some(all.len() as i64);
+            let mut tx = store.begin_write().await?;
+            tx.snapshot_followers(ACTOR, site.id, &all).await?;
+            tx.commit().await?;
+        }
+    }
+    Ok(())
+}
+
+/// The continuity of one site, for `plaza status` and the dashboard.
+#[derive(Debug, Clone, Serialize)]
+pub struct Continuity {
+    pub site_id: i64,
+    pub site: String,
+    pub platform: String,
+    pub connected: bool,
+    pub last_success_at: Option<Timestamp>,
+    pub last_error: Option<String>,
+    pub failures: i64,
+    pub credential_expires_at: Option<Timestamp>,
+    pub gaps: Vec<Gap>,
+    /// What needs a person's attention, worst first; empty when all is well.
+    pub warnings: Vec<String>,
+}
+
+/// Warn this long before a credential expires.
+pub const EXPIRY_WARNING_MS: i64 = 14 * Timestamp::DAY_MS;
+
+/// The continuity of every active site.
+pub async fn continuity(store: &Store, opts: &Options) -> Result<Vec<Continuity>> {
+    let now = store.now();
+    let mut out = Vec::new();
+    for site in store.sites().await? {
+        if site.state != SiteState::Active {
+            continue;
+        }
+        let endpoint = store.endpoint(site.id).await?;
+        let state = store.capture_state(site.id).await?;
+        let mut warnings = Vec::new();
+        let (gaps, expires) = match &endpoint {
+            None => {
+                warnings.push(
+                    "not connected: nothing on this site is being captured into the record".into(),
+                );
+                (vec![], None)
+            }
+            Some(ep) => {
+                // Continuity since the site was first captured (or connected, if never).
+                let runs = store.capture_runs(site.id, Timestamp(i64::MIN)).await?;
+                let since = runs
+                    .first()
+                    .map(|r| r.started_at.min(ep.updated_at))
+                    .unwrap_or(ep.updated_at);
+                let gaps = plaza_core::capture::gaps(&runs, since, 2 * opts.interval_ms, now);
+                (gaps, ep.credential_expires_at)
+            }
+        };
+        if let Some(e) = &state.last_error
+            && state.failures > 0
+        {
+            warnings.push(format!(
+                "capture failing ({} in a row): {e}",
+                state.failures
+            ));
+        }
+        if let Some(exp) = expires {
+            if exp <= now {
+                warnings.push(format!("credential expired on {}", exp.human()));
+            } else if exp.0 - now.0 <= EXPIRY_WARNING_MS {
+                warnings.push(format!("credential expires on {}: renew it", exp.human()));
+            }
+        }
+        if let Some(open) = gaps.iter().find(|g| g.to.is_none())
+            && state.failures == 0
+            && endpoint.is_some()
+        {
+            warnings.push(format!("no successful capture since {}", open.from.human()));
+        }
+        out.push(Continuity {
+            site_id: site.id,
+            site: site.name.clone(),
+            platform: site.platform.as_str().to_string(),
+            connected: endpoint.is_some(),
+            last_success_at: state.last_success_at,
+            last_error: state.last_error.clone(),
+            failures: state.failures,
+            credential_expires_at: expires,
+            gaps,
+            warnings,
+        });
+    }
+    Ok(out)
+}
+
+/// Runs a pass over every connected site on the schedule, for as long as the server runs. A
+/// failing site is recorded as such and does not stop the others.
+pub async fn run_scheduled(store: Store, data: PathBuf, mut engine: Engine, opts: Options) {
+    let period = std::time::Duration::from_millis(opts.interval_ms.max(1000) as u64);
+    let mut tick = tokio::time::interval(period);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match capture_all(&store, &data, &mut engine, None, &opts).await {
+            Ok(reports) => {
+                for r in reports.iter().filter(|r| r.summary.error.is_some()) {
+                    tracing::warn!(site = r.site_id, error = ?r.summary.error, "capture failed");
+                }
+            }
+            Err(e) => tracing::error!("capture pass stopped: {e:#}"),
+        }
+    }
+}

@@ -1,0 +1,266 @@
+//! The operator's commands around capture: `plaza site add|connect|list`, `plaza capture`,
+//! `plaza status`. `main.rs` parses the arguments; the work is here so tests can call it.
+
+use crate::capture::{self, Continuity, Options, Report};
+use crate::instance;
+use anyhow::{Context, Result, anyhow, bail};
+use plaza_core::Timestamp;
+use plaza_core::sites::{NewSite, Platform};
+use plaza_store::Store;
+use std::path::Path;
+
+/// Reads a secret from a file (an app password, an access token), never from the command line
+/// where other users of the machine could see it.
+pub fn read_secret(path: &Path) -> Result<String> {
+    let s = std::fs::read_to_string(path)
+        .with_context(|| format!("reading the secret file {}", path.display()))?;
+    let s = s.trim().to_string();
+    if s.is_empty() {
+        bail!("the secret file {} is empty", path.display());
+    }
+    Ok(s)
+}
+
+/// How to reach a site.
+pub struct Connection {
+    pub service: Option<String>,
+    pub appview: Option<String>,
+    pub account: Option<String>,
+    pub secret: String,
+    pub expires: Option<String>,
+}
+
+/// The default API base of each platform.
+pub fn default_service(platform: Platform) -> Option<&'static str> {
+    match platform {
+        Platform::Bluesky => Some("https://bsky.social"),
+        Platform::Facebook | Platform::Instagram => Some("https://graph.facebook.com/v21.0"),
+        Platform::Youtube => Some("https://www.googleapis.com/youtube/v3"),
+        Platform::X => Some("https://api.x.com/2"),
+        Platform::Mastodon | Platform::Linkedin => None,
+    }
+}
+
+fn check_url(field: &str, url: &str) -> Result<String> {
+    let u = url.trim().trim_end_matches('/');
+    let ok = (u.starts_with("https://") || u.starts_with("http://"))
+        && u.len() > "http://".len()
+        && !u.contains(char::is_whitespace);
+    if !ok {
+        bail!("--{field} {url:?} is not an http(s) URL");
+    }
+    Ok(u.to_string())
+}
+
+/// Stores a site's endpoint and secret, and records it.
+pub async fn connect(
+    store: &Store,
+    data: &Path,
+    site_id: i64,
+    handle: &str,
+    platform: Platform,
+    c: &Connection,
+) -> Result<()> {
+    let service = match (&c.service, default_service(platform)) {
+        (Some(s), _) => check_url("service", s)?,
+        (None, Some(d)) => d.to_string(),
+        (None, None) => bail!(
+            "--service is required for {} (the instance's address)",
+            platform.label()
+        ),
+    };
+    let appview = c
+        .appview
+        .as_deref()
+        .map(|a| check_url("appview", a))
+        .transpose()?;
+    let expires = match &c.expires {
+        Some(e) => Some(Timestamp::parse(e).ok_or_else(|| {
+            anyhow!("--expires {e:?} is not a date (YYYY-MM-DD) or an RFC 3339 time")
+        })?),
+        None => None,
+    };
+    let account = c.account.clone().unwrap_or_else(|| handle.to_string());
+    capture::write_secret(data, site_id, &c.secret)?;
+    let mut tx = store.begin_write().await?;
+    tx.set_endpoint(
+        "system:cli",
+        site_id,
+        &service,
+        appview.as_deref(),
+        &account,
+        &c.secret,
+        expires,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// What `plaza site add` needs besides the connection.
+pub struct AddSite {
+    pub platform: String,
+    pub name: Option<String>,
+    pub handle: String,
+    pub url: Option<String>,
+    pub department: String,
+    pub email: Option<String>,
+    pub purpose: String,
+    pub as_email: Option<String>,
+    pub reason: String,
+}
+
+/// `plaza site add`: registers an existing official account as an active site and connects it.
+pub async fn add_site(store: &Store, data: &Path, a: &AddSite, c: &Connection) -> Result<i64> {
+    let platform = Platform::parse(&a.platform).map_err(|e| anyhow!("{e}"))?;
+    let (_, policy) = store.policy().await?;
+    let domains = policy.settings.official_email_domains.clone();
+    let email = match &a.email {
+        Some(e) => e.clone(),
+        None => format!(
+            "social@{}",
+            domains.first().ok_or_else(|| anyhow!(
+                "the policy names no official email domain; pass --email"
+            ))?
+        ),
+    };
+    let handle = a.handle.trim().trim_start_matches('@').to_string();
+    let url = a.url.clone().unwrap_or_else(|| match platform {
+        Platform::Bluesky => format!("https://bsky.app/profile/{handle}"),
+        _ => c
+            .service
+            .clone()
+            .unwrap_or_else(|| format!("https://{handle}")),
+    });
+    let name = a
+        .name
+        .clone()
+        .unwrap_or_else(|| format!("{} on {}", handle, platform.label()));
+    let site = NewSite::parse(
+        &name,
+        platform.as_str(),
+        &handle,
+        &url,
+        &a.department,
+        &email,
+        &a.purpose,
+        &domains,
+    )
+    .map_err(|e| anyhow!("{e}"))?;
+    let actor =
+        match &a.as_email {
+            Some(e) => store
+                .person_by_email(e)
+                .await?
+                .ok_or_else(|| anyhow!("--as {e}: no such person in this instance"))?,
+            None => store.people().await?.into_iter().next().ok_or_else(|| {
+                anyhow!("this instance has no people yet: run `plaza init` first")
+            })?,
+        };
+    let mut tx = store.begin_write().await?;
+    let id = tx
+        .register_existing_site(actor.id, &site, &a.reason)
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
+    tx.commit().await?;
+    connect(store, data, id, &handle, platform, c).await?;
+    Ok(id)
+}
+
+/// Prints a capture report line per site.
+pub fn print_reports(reports: &[Report]) {
+    for r in reports {
+        let s = &r.summary;
+        match &s.error {
+            None => println!(
+                "site {} ({}, {}): {} posts and {} comments read; {} new, {} new versions, {} gone{}",
+                r.site_id,
+                r.site,
+                r.platform,
+                s.posts_seen,
+                s.comments_seen,
+                s.new_items,
+                s.new_versions,
+                s.gone,
+                s.followers
+                    .map(|f| format!("; {f} followers snapshotted"))
+                    .unwrap_or_default()
+            ),
+            Some((code, msg)) => println!(
+                "site {} ({}, {}): FAILED ({code}): {msg}; {} new, {} new versions, {} gone before it failed",
+                r.site_id, r.site, r.platform, s.new_items, s.new_versions, s.gone
+            ),
+        }
+    }
+    if reports.is_empty() {
+        println!("no active site has a connection: add one with `plaza site add`");
+    }
+}
+
+/// `plaza capture --once`.
+pub async fn capture_once(data: &Path, site: Option<i64>) -> Result<Vec<Report>> {
+    let (store, _) = instance::open(data, None).await?;
+    let mut engine = engine_for(&store).await?;
+    let reports = capture::capture_all(&store, data, &mut engine, site, &Options::default()).await;
+    store.close().await;
+    reports
+}
+
+/// The moderation engine for an instance: its active policy and the shipped model.
+pub async fn engine_for(store: &Store) -> Result<plaza_moderation::engine::Engine> {
+    let (_, policy) = store.policy().await?;
+    let model = plaza_moderation::default_model().map_err(|e| anyhow!("the shipped model: {e}"))?;
+    Ok(plaza_moderation::engine::Engine::new(&policy, Some(model)))
+}
+
+/// Prints the continuity of every active site; returns whether anything needs attention.
+pub fn print_status(sites: &[Continuity]) -> bool {
+    let mut attention = false;
+    for c in sites {
+        let last = c
+            .last_success_at
+            .map(|t| t.human())
+            .unwrap_or_else(|| "never".into());
+        let expiry = c
+            .credential_expires_at
+            .map(|t| t.date())
+            .unwrap_or_else(|| "does not expire".into());
+        let state = if !c.connected {
+            "NOT CONNECTED"
+        } else if c.failures > 0 {
+            "FAILING"
+        } else if c.warnings.is_empty() {
+            "ok"
+        } else {
+            "ATTENTION"
+        };
+        println!(
+            "site {} {} ({}): {state}; last capture {last}; credential {expiry}; {} gap(s)",
+            c.site_id,
+            c.site,
+            c.platform,
+            c.gaps.len()
+        );
+        for g in &c.gaps {
+            println!(
+                "  gap from {} to {}{}",
+                g.from.human(),
+                g.to.map(|t| t.human())
+                    .unwrap_or_else(|| "now (open)".into()),
+                if g.failures > 0 {
+                    format!(" ({} failed passes)", g.failures)
+                } else {
+                    String::new()
+                }
+            );
+        }
+        for w in &c.warnings {
+            println!("  warning: {w}");
+            attention = true;
+        }
+    }
+    if sites.is_empty() {
+        println!("no active sites");
+    }
+    attention
+}

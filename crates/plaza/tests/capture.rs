@@ -1,0 +1,535 @@
+//! The capture engine end to end on both databases, against a local server speaking Mastodon's
+//! documented API (no Mastodon server can run here): new items, idempotent passes, edits as
+//! versions, deletions by their authors, moderation stored with each comment, follower
+//! snapshots, failures, gaps and credential warnings; and a capture killed with SIGKILL in the
+//! middle, restarted, with nothing lost or duplicated and the record verifying clean.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::result_large_err)]
+
+use axum::Router;
+use axum::extract::{Path as UrlPath, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use plaza::capture::{self, Options};
+use plaza::{instance, ops};
+use plaza_core::record::kinds;
+use plaza_core::{Clock, FixedClock, Timestamp};
+use plaza_store::testing::{fresh_url, temp_dir};
+use plaza_store::{Backend, RecordFilter, Store};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use tokio::sync::Notify;
+
+const T0: i64 = 1_795_000_000_000; // 2026-11-18
+
+#[derive(Default)]
+struct World {
+    token: String,
+    posts: Vec<Value>,
+    threads: HashMap<String, Vec<Value>>,
+    followers: Vec<Value>,
+    /// Hold the answer for this thread until notified (to kill a capture mid-way).
+    gate: Option<(String, Arc<Notify>, Arc<Notify>)>,
+}
+
+type Shared = Arc<Mutex<World>>;
+
+fn account(id: &str, acct: &str) -> Value {
+    json!({"id": id, "username": acct, "acct": acct, "display_name": acct.to_uppercase(), "note": "",
+           "followers_count": 2, "statuses_count": 2})
+}
+
+fn status(id: &str, who: Value, text: &str, reply_to: Option<&str>, at: i64) -> Value {
+    let created = Timestamp(at).rfc3339();
+    json!({"id": id, "created_at": created, "in_reply_to_id": reply_to, "uri": format!("https://m.test/s/{id}"),
+           "url": format!("https://m.test/@x/{id}"), "content": format!("<p>{text}</p>"), "account": who,
+           "replies_count": 0, "reblogs_count": 0, "favourites_count": 1, "edited_at": null, "reblog": null,
+           "media_attachments": [], "spoiler_text": ""})
+}
+
+fn authed(w: &Shared, h: &HeaderMap) -> Result<(), Response> {
+    let want = format!("Bearer {}", w.lock().unwrap().token);
+    if h.get("authorization").and_then(|v| v.to_str().ok()) == Some(want.as_str()) {
+        Ok(())
+    } else {
+        Err((
+            StatusCode::UNAUTHORIZED,
+            axum::Json(json!({"error": "The access token is invalid"})),
+        )
+            .into_response())
+    }
+}
+
+async fn server(world: Shared) -> String {
+    let app = Router::new()
+        .route(
+            "/api/v1/accounts/verify_credentials",
+            get(|State(w): State<Shared>, h: HeaderMap| async move {
+                if let Err(r) = authed(&w, &h) {
+                    return r;
+                }
+                axum::Json(account("1", "city")).into_response()
+            }),
+        )
+        .route(
+            "/api/v1/accounts/1/statuses",
+            get(
+                |State(w): State<Shared>,
+                 h: HeaderMap,
+                 Query(q): Query<HashMap<String, String>>| async move {
+                    if let Err(r) = authed(&w, &h) {
+                        return r;
+                    }
+                    if q.contains_key("max_id") {
+                        return axum::Json(json!([])).into_response();
+                    }
+                    axum::Json(Value::Array(w.lock().unwrap().posts.clone())).into_response()
+                },
+            ),
+        )
+        .route(
+            "/api/v1/statuses/{id}/context",
+            get(
+                |State(w): State<Shared>, h: HeaderMap, UrlPath(id): UrlPath<String>| async move {
+                    if let Err(r) = authed(&w, &h) {
+                        return r;
+                    }
+                    let gate = w.lock().unwrap().gate.clone();
+                    if let Some((gated, reached, release)) = gate
+                        && gated == id
+                    {
+                        reached.notify_one();
+                        release.notified().await;
+                    }
+                    let d = w
+                        .lock()
+                        .unwrap()
+                        .threads
+                        .get(&id)
+                        .cloned()
+                        .unwrap_or_default();
+                    axum::Json(json!({"ancestors": [], "descendants": d})).into_response()
+                },
+            ),
+        )
+        .route(
+            "/api/v1/accounts/1/followers",
+            get(|State(w): State<Shared>, h: HeaderMap| async move {
+                if let Err(r) = authed(&w, &h) {
+                    return r;
+                }
+                axum::Json(Value::Array(w.lock().unwrap().followers.clone())).into_response()
+            }),
+        )
+        .with_state(world);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://{addr}")
+}
+
+fn city_world(n_posts: usize, comments_each: usize) -> World {
+    let city = account("1", "city");
+    let mut w = World {
+        token: "tok".into(),
+        ..World::default()
+    };
+    for p in 0..n_posts {
+        let pid = format!("{}", 1000 + p);
+        w.posts.push(status(
+            &pid,
+            city.clone(),
+            &format!("Notice number {p} from the city."),
+            None,
+            T0 - 3_600_000 * (p as i64 + 1),
+        ));
+        let mut comments = Vec::new();
+        for c in 0..comments_each {
+            let cid = format!("{pid}-{c}");
+            let who = account(&format!("{}", 100 + c), &format!("resident{c}"));
+            comments.push(status(
+                &cid,
+                who,
+                &format!("Thank you for notice {p}, question {c} about the schedule."),
+                Some(&pid),
+                T0 - 60_000 * (c as i64 + 1),
+            ));
+        }
+        w.threads.insert(pid, comments);
+    }
+    w.followers = vec![account("100", "resident0"), account("101", "resident1")];
+    w
+}
+
+struct Instance {
+    data: PathBuf,
+    url: String,
+}
+
+async fn instance(backend: Backend, name: &str) -> Option<Instance> {
+    let data = temp_dir(name);
+    let pg = match backend {
+        Backend::Sqlite => None,
+        Backend::Postgres => Some(fresh_url(backend).await.unwrap()?),
+    };
+    let spec = instance::InitSpec {
+        policy_text: plaza_core::policy::DEFAULT_POLICY.to_string(),
+        origin: "ci.claremont.ca.us/plaza".into(),
+        admin_name: "Pat Example".into(),
+        admin_title: "Public Information Officer".into(),
+        admin_email: "pat@ci.claremont.ca.us".into(),
+        admin_department: "Communications".into(),
+        admin_roles: "pio".into(),
+        admin_password: "a long enough password".into(),
+        database_url: pg.clone(),
+    };
+    let (store, _, _) = instance::init(&data, &spec).await.unwrap();
+    store.close().await;
+    let url = pg.unwrap_or_else(|| instance::Config::load(&data).unwrap().database_url(&data));
+    Some(Instance { data, url })
+}
+
+async fn open(i: &Instance, clock: Arc<FixedClock>) -> Store {
+    let c: Arc<dyn Clock> = clock;
+    Store::open(&i.url, c).await.unwrap()
+}
+
+fn connection(base: &str, secret: &str, expires: Option<&str>) -> ops::Connection {
+    ops::Connection {
+        service: Some(base.into()),
+        appview: None,
+        account: None,
+        secret: secret.into(),
+        expires: expires.map(str::to_string),
+    }
+}
+
+async fn count_kind(store: &Store, kind: &str) -> usize {
+    store
+        .records(&RecordFilter {
+            kind: Some(kind.into()),
+            limit: 100_000,
+            ..RecordFilter::default()
+        })
+        .await
+        .unwrap()
+        .len()
+}
+
+async fn verify(store: &Store, data: &Path) {
+    let key = instance::load_key(data).unwrap();
+    store.verify_paged(key.public_key(), 7).await.unwrap();
+}
+
+async fn capture_flow(backend: Backend) {
+    let Some(inst) = instance(backend, "capture-flow").await else {
+        return;
+    };
+    let clock = Arc::new(FixedClock::at(Timestamp(T0)));
+    let store = open(&inst, clock.clone()).await;
+    let world: Shared = Arc::new(Mutex::new(city_world(2, 2)));
+    world
+        .lock()
+        .unwrap()
+        .threads
+        .get_mut("1000")
+        .unwrap()
+        .push(status(
+            "1000-x",
+            account("300", "troll"),
+            "you are a stupid idiot and a moron",
+            Some("1000"),
+            T0 - 1000,
+        ));
+    let base = server(world.clone()).await;
+    let add = ops::AddSite {
+        platform: "mastodon".into(),
+        name: Some("City on Mastodon".into()),
+        handle: "city@m.test".into(),
+        url: Some("https://m.test/@city".into()),
+        department: "Communications".into(),
+        email: Some("social@ci.claremont.ca.us".into()),
+        purpose: "Official city information".into(),
+        as_email: None,
+        reason: "existing account".into(),
+    };
+    let expires = Timestamp(T0 + 20 * Timestamp::DAY_MS).date();
+    let site_id = ops::add_site(
+        &store,
+        &inst.data,
+        &add,
+        &connection(&base, "tok", Some(&expires)),
+    )
+    .await
+    .unwrap();
+    let site = store.site(site_id).await.unwrap();
+    let mut engine = ops::engine_for(&store).await.unwrap();
+    let opts = Options::default();
+
+    // Pass 1: everything is new.
+    let r = capture::capture_site(&store, &inst.data, &mut engine, &site, &opts)
+        .await
+        .unwrap();
+    assert_eq!(r.summary.error, None);
+    assert_eq!((r.summary.posts_seen, r.summary.comments_seen), (2, 5));
+    assert_eq!(
+        (r.summary.new_items, r.summary.new_versions, r.summary.gone),
+        (7, 0, 0)
+    );
+    assert_eq!(r.summary.followers, Some(2));
+    let troll = store.captured(site_id, "1000-x").await.unwrap().unwrap();
+    assert_eq!(troll.author_handle, "troll");
+    assert_eq!(troll.decision.as_deref(), Some("review"));
+    let a: Value = serde_json::from_str(troll.assessment.as_deref().unwrap()).unwrap();
+    assert!(
+        a["clauses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["clause"].as_str().unwrap().starts_with("C.7")),
+        "{a}"
+    );
+    let polite = store.captured(site_id, "1000-0").await.unwrap().unwrap();
+    assert_eq!(polite.decision.as_deref(), Some("allow"));
+    assert_eq!(count_kind(&store, kinds::CAPTURE_COMMENT).await, 5);
+    assert_eq!(count_kind(&store, kinds::CAPTURE_FOLLOWERS).await, 1);
+    let versions = store.version_count(site_id).await.unwrap();
+    assert_eq!(versions, 7);
+
+    // Pass 2, nothing changed: nothing new, one run entry more, no second follower snapshot
+    // the same day.
+    let size = store.tree_size().await.unwrap();
+    clock.advance_ms(5 * 60_000);
+    let r = capture::capture_site(&store, &inst.data, &mut engine, &site, &opts)
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            r.summary.new_items,
+            r.summary.new_versions,
+            r.summary.gone,
+            r.summary.followers
+        ),
+        (0, 0, 0, None)
+    );
+    assert_eq!(store.tree_size().await.unwrap(), size + 1);
+    assert_eq!(store.version_count(site_id).await.unwrap(), versions);
+
+    // An edit is a new version; a deletion by its author is recorded as such.
+    {
+        let mut w = world.lock().unwrap();
+        let t = w.threads.get_mut("1001").unwrap();
+        t[0]["content"] = json!("<p>Thank you, question edited.</p>");
+        t[0]["edited_at"] = json!(Timestamp(T0 + 1000).rfc3339());
+        t.remove(1);
+    }
+    clock.advance_ms(5 * 60_000);
+    let r = capture::capture_site(&store, &inst.data, &mut engine, &site, &opts)
+        .await
+        .unwrap();
+    assert_eq!(
+        (r.summary.new_items, r.summary.new_versions, r.summary.gone),
+        (0, 1, 1)
+    );
+    let edited = store.captured(site_id, "1001-0").await.unwrap().unwrap();
+    assert_eq!(
+        (edited.versions, edited.body.as_str()),
+        (2, "Thank you, question edited.")
+    );
+    let gone = store.captured(site_id, "1001-1").await.unwrap().unwrap();
+    assert_eq!(gone.state, "deleted_by_author");
+    assert_eq!(
+        gone.body, "Thank you for notice 1, question 1 about the schedule.",
+        "the original stays"
+    );
+    let g = store
+        .records(&RecordFilter {
+            kind: Some(kinds::CAPTURE_GONE.into()),
+            limit: 10,
+            ..RecordFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(g.len(), 1);
+    let payload: Value = serde_json::from_str(g[0].payload.as_deref().unwrap()).unwrap();
+    assert_eq!(
+        (payload["by"].as_str(), payload["author"]["handle"].as_str()),
+        (Some("deleted_by_author"), Some("resident1"))
+    );
+    // A second pass does not record the deletion twice.
+    clock.advance_ms(5 * 60_000);
+    let r = capture::capture_site(&store, &inst.data, &mut engine, &site, &opts)
+        .await
+        .unwrap();
+    assert_eq!(
+        (r.summary.new_items, r.summary.new_versions, r.summary.gone),
+        (0, 0, 0)
+    );
+
+    // All is well: no warnings, no gaps.
+    let c = capture::continuity(&store, &opts).await.unwrap();
+    let me = c.iter().find(|c| c.site_id == site_id).unwrap();
+    assert!(me.warnings.is_empty(), "{:?}", me.warnings);
+    assert!(me.gaps.is_empty(), "{:?}", me.gaps);
+
+    // The token is revoked: the pass fails, is recorded, and status says so at once.
+    world.lock().unwrap().token = "rotated".into();
+    clock.advance_ms(5 * 60_000);
+    let r = capture::capture_site(&store, &inst.data, &mut engine, &site, &opts)
+        .await
+        .unwrap();
+    assert_eq!(
+        r.summary.error.as_ref().map(|e| e.0.as_str()),
+        Some("credential_refused")
+    );
+    assert_eq!(count_kind(&store, kinds::CAPTURE_FAILED).await, 1);
+    let c = capture::continuity(&store, &opts).await.unwrap();
+    let me = c.iter().find(|c| c.site_id == site_id).unwrap();
+    assert!(
+        me.warnings
+            .iter()
+            .any(|w| w.contains("capture failing (1 in a row)")),
+        "{:?}",
+        me.warnings
+    );
+    assert_eq!(me.gaps.last().map(|g| (g.to, g.failures)), Some((None, 1)));
+
+    // The city renews the token; a week later the credential's expiry is near: warned.
+    ops::connect(
+        &store,
+        &inst.data,
+        site_id,
+        &site.handle,
+        site.platform,
+        &connection(&base, "rotated", Some(&expires)),
+    )
+    .await
+    .unwrap();
+    clock.advance_ms(7 * Timestamp::DAY_MS);
+    let r = capture::capture_site(&store, &inst.data, &mut engine, &site, &opts)
+        .await
+        .unwrap();
+    assert_eq!(r.summary.error, None);
+    assert_eq!(
+        r.summary.followers,
+        Some(2),
+        "a day later: a new follower snapshot"
+    );
+    let c = capture::continuity(&store, &opts).await.unwrap();
+    let me = c.iter().find(|c| c.site_id == site_id).unwrap();
+    assert!(
+        me.warnings
+            .iter()
+            .any(|w| w.contains("credential expires on")),
+        "{:?}",
+        me.warnings
+    );
+    // The week without captures since the renewal is a gap the report names.
+    assert_eq!(me.gaps.len(), 1, "{:?}", me.gaps);
+    assert!(me.gaps[0].to.is_some());
+    verify(&store, &inst.data).await;
+    store.close().await;
+}
+
+#[tokio::test]
+async fn capture_flow_sqlite() {
+    capture_flow(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn capture_flow_postgres() {
+    capture_flow(Backend::Postgres).await;
+}
+
+/// `plaza capture --once` is killed with SIGKILL while it waits for the second thread; the
+/// first thread is committed, the rest is not. Run again, it adds exactly what is missing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_capture_killed_mid_way_loses_and_duplicates_nothing() {
+    let inst = instance(Backend::Sqlite, "capture-kill").await.unwrap();
+    let world: Shared = Arc::new(Mutex::new(city_world(3, 40)));
+    let reached = Arc::new(Notify::new());
+    let release = Arc::new(Notify::new());
+    // Posts are read newest first: 1000, then 1001 (held), then 1002.
+    world.lock().unwrap().gate = Some(("1001".into(), reached.clone(), release.clone()));
+    let base = server(world.clone()).await;
+    let clock = Arc::new(FixedClock::at(Timestamp(T0)));
+    let site_id = {
+        let store = open(&inst, clock.clone()).await;
+        let add = ops::AddSite {
+            platform: "mastodon".into(),
+            name: None,
+            handle: "city@m.test".into(),
+            url: Some("https://m.test/@city".into()),
+            department: "Communications".into(),
+            email: None,
+            purpose: "Official city information".into(),
+            as_email: None,
+            reason: "existing account".into(),
+        };
+        let id = ops::add_site(&store, &inst.data, &add, &connection(&base, "tok", None))
+            .await
+            .unwrap();
+        store.close().await;
+        id
+    };
+    let data = inst.data.to_str().unwrap().to_string();
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_plaza"))
+        .args(["capture", "--once", "--data", &data])
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    reached.notified().await;
+    child.start_kill().unwrap();
+    let status = child.wait().await.unwrap();
+    assert!(!status.success());
+    world.lock().unwrap().gate = None;
+    release.notify_waiters();
+
+    let store = open(&inst, clock.clone()).await;
+    assert_eq!(
+        store
+            .captured(site_id, "1000-39")
+            .await
+            .unwrap()
+            .map(|c| c.state),
+        Some("live".to_string())
+    );
+    assert!(
+        store.captured(site_id, "1001-0").await.unwrap().is_none(),
+        "the held thread was not half-stored"
+    );
+    verify(&store, &inst.data).await;
+    let before = store.version_count(site_id).await.unwrap();
+    assert_eq!(before, 3 + 40, "three posts and the first thread");
+    store.close().await;
+
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_plaza"))
+        .args(["capture", "--once", "--data", &data])
+        .output()
+        .await
+        .unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("80 new, 0 new versions, 0 gone"), "{text}");
+
+    let store = open(&inst, clock).await;
+    assert_eq!(store.version_count(site_id).await.unwrap(), 3 + 120);
+    assert_eq!(
+        count_kind(&store, kinds::CAPTURE_COMMENT).await,
+        120,
+        "no comment recorded twice"
+    );
+    assert_eq!(count_kind(&store, kinds::CAPTURE_POST).await, 3);
+    verify(&store, &inst.data).await;
+    store.close().await;
+    let v = tokio::process::Command::new(env!("CARGO_BIN_EXE_plaza"))
+        .args(["verify", "--data", &data])
+        .output()
+        .await
+        .unwrap();
+    assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stderr));
+}
