@@ -11,8 +11,10 @@ use sha2::{Digest, Sha256};
 use sqlx::Row;
 use std::collections::HashMap;
 
-/// Rows per multi-row statement (see `record::CHUNK`).
+/// Rows per multi-row statement (see `record::CHUNK`): SQLite looks `$N` names up linearly,
+/// so wide rows (21 columns) go in short statements.
 const CHUNK: usize = 25;
+const ITEM_CHUNK: usize = 8;
 
 /// What storing one captured item did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -232,11 +234,11 @@ impl WriteTx {
             .filter(|((_, _, _, o), _)| *o == Outcome::New)
             .map(|((i, h, _, _), seq)| (*i, h, *seq))
             .collect();
-        for chunk in new.chunks(CHUNK) {
-            const COLS: usize = 20;
+        for chunk in new.chunks(ITEM_CHUNK) {
+            const COLS: usize = 21;
             let mut sql = String::from(
                 "INSERT INTO content_items (site_id, kind, platform_id, author_handle, author_name, body, url, created_at, captured_at, record_seq, \
-                 author_id, parent_platform_id, root_platform_id, content_hash, versions, state, likes, reposts, replies, decision) VALUES ",
+                 author_id, parent_platform_id, root_platform_id, content_hash, versions, state, likes, reposts, replies, decision, assessment) VALUES ",
             );
             for k in 0..chunk.len() {
                 if k > 0 {
@@ -270,22 +272,10 @@ impl WriteTx {
                     .bind(it.counts.likes)
                     .bind(it.counts.reposts)
                     .bind(it.counts.replies)
-                    .bind(c.assessment.as_ref().map(|a| a.0.clone()));
+                    .bind(c.assessment.as_ref().map(|a| a.0.clone()))
+                    .bind(c.assessment.as_ref().map(|a| a.1.to_string()));
             }
             q.execute(&mut *self.tx).await?;
-        }
-        // Assessments are large; they go in a second, per-item statement only when present.
-        for (i, _, _) in &new {
-            if let Some((_, a)) = &items[*i].assessment {
-                sqlx::query(
-                    "UPDATE content_items SET assessment = $1 WHERE site_id = $2 AND platform_id = $3",
-                )
-                .bind(a.to_string())
-                .bind(site)
-                .bind(items[*i].item.platform_id.clone())
-                .execute(&mut *self.tx)
-                .await?;
-            }
         }
         // Edits: rare, one UPDATE each.
         for ((i, hash, version, o), seq) in writes.iter().zip(&seqs) {

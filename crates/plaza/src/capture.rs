@@ -202,9 +202,9 @@ impl From<plaza_store::StoreError> for Failure {
     }
 }
 
-/// Assesses comments with the moderation engine; posts are the city's own words and are not
-/// assessed here (the publishing checks do that before they go out).
-fn assess(
+/// Assesses comments with the moderation engine. Posts are the city's own words and are not
+/// assessed here: the publishing checks do that before they go out.
+pub fn assess(
     engine: &mut Engine,
     site: &Site,
     items: Vec<Item>,

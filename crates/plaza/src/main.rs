@@ -272,6 +272,18 @@ enum BenchCommand {
         #[arg(long, default_value_t = 200_000)]
         count: usize,
     },
+    /// Comments per second end to end: parse the platform payload, classify, record, index
+    /// (SQLite; PostgreSQL with --postgres).
+    Ingest {
+        #[arg(long, default_value_t = 100_000)]
+        count: usize,
+        /// Comments per thread (one transaction each).
+        #[arg(long, default_value_t = 250)]
+        thread: usize,
+        /// A PostgreSQL URL of an empty database to benchmark too.
+        #[arg(long, env = "PLAZA_BENCH_POSTGRES")]
+        postgres: Option<String>,
+    },
     /// Append and verify rates of the record (SQLite; PostgreSQL with --postgres).
     Record {
         #[arg(long, default_value_t = 200_000)]
@@ -594,6 +606,30 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 Some(mb) => println!("peak memory: {mb:.0} MB"),
                 None => println!("peak memory: unknown on this system"),
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench {
+            command:
+                BenchCommand::Ingest {
+                    count,
+                    thread,
+                    postgres,
+                },
+        } => {
+            let dir = std::env::temp_dir().join(format!("plaza-bench-ingest-{}", std::process::id()));
+            let r = bench::ingest("sqlite", &dir.join("sqlite"), None, count, thread).await;
+            let r = match (r, postgres) {
+                (Ok(()), Some(pg)) => {
+                    bench::ingest("postgres", &dir.join("postgres"), Some(pg), count, thread).await
+                }
+                (Ok(()), None) => {
+                    println!("postgres: skipped (give --postgres URL of an empty database, or set PLAZA_BENCH_POSTGRES)");
+                    Ok(())
+                }
+                (e, _) => e,
+            };
+            let _ = std::fs::remove_dir_all(&dir);
+            r?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench {

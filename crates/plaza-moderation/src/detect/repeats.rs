@@ -101,6 +101,9 @@ impl Seen {
     }
 }
 
+/// Posts remembered per author and site.
+const MAX_RECENT: usize = 32;
+
 /// A recent post: its time and its shingles.
 type Recent = (i64, Vec<u64>);
 
@@ -145,6 +148,11 @@ impl Tracker {
             .filter(|(_, s)| jaccard(s, &these) >= 0.7)
             .count();
         posts.push_back((at_ms, these));
+        // Bounded: an author's last posts are enough to see a repeat, and the cost of a
+        // comment must not grow with an author's history.
+        if posts.len() > MAX_RECENT {
+            posts.pop_front();
+        }
         let times = self
             .by_thread
             .entry((site.to_string(), thread.to_string(), author.to_string()))
