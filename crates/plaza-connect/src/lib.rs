@@ -7,6 +7,8 @@
 //! functions (`parse_*`) so that each can be fuzzed and tested against documented payloads.
 
 pub mod bluesky;
+pub mod facebook;
+pub mod graph;
 pub mod http;
 pub mod mastodon;
 
@@ -230,6 +232,7 @@ pub fn capabilities(platform: Platform) -> &'static [Capability] {
     match platform {
         Platform::Bluesky => bluesky::CAPABILITIES,
         Platform::Mastodon => mastodon::CAPABILITIES,
+        Platform::Facebook => facebook::CAPABILITIES,
         _ => &[],
     }
 }
