@@ -10,6 +10,7 @@ pub mod bluesky;
 pub mod facebook;
 pub mod graph;
 pub mod http;
+pub mod instagram;
 pub mod mastodon;
 
 use plaza_core::Timestamp;
@@ -233,6 +234,7 @@ pub fn capabilities(platform: Platform) -> &'static [Capability] {
         Platform::Bluesky => bluesky::CAPABILITIES,
         Platform::Mastodon => mastodon::CAPABILITIES,
         Platform::Facebook => facebook::CAPABILITIES,
+        Platform::Instagram => instagram::CAPABILITIES,
         _ => &[],
     }
 }
