@@ -12,6 +12,7 @@ pub mod graph;
 pub mod http;
 pub mod instagram;
 pub mod mastodon;
+pub mod youtube;
 
 use plaza_core::Timestamp;
 use plaza_core::capture::{Author, Capability, Follower, Item, Page, Profile};
@@ -235,6 +236,7 @@ pub fn capabilities(platform: Platform) -> &'static [Capability] {
         Platform::Mastodon => mastodon::CAPABILITIES,
         Platform::Facebook => facebook::CAPABILITIES,
         Platform::Instagram => instagram::CAPABILITIES,
+        Platform::Youtube => youtube::CAPABILITIES,
         _ => &[],
     }
 }
