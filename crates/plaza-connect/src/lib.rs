@@ -12,6 +12,7 @@ pub mod graph;
 pub mod http;
 pub mod instagram;
 pub mod mastodon;
+pub mod x;
 pub mod youtube;
 
 use plaza_core::Timestamp;
@@ -237,7 +238,9 @@ pub fn capabilities(platform: Platform) -> &'static [Capability] {
         Platform::Facebook => facebook::CAPABILITIES,
         Platform::Instagram => instagram::CAPABILITIES,
         Platform::Youtube => youtube::CAPABILITIES,
-        _ => &[],
+        Platform::X => x::CAPABILITIES,
+        // LinkedIn has no connector: everything there is a manual step.
+        Platform::Linkedin => &[],
     }
 }
 
