@@ -260,3 +260,34 @@ pub(crate) fn parse_time(platform: &'static str, field: &str, text: &str) -> Res
             reason: format!("{field} is not an RFC 3339 time ({text:?}): {e}"),
         })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// docs/connectors.md's table says what each connector's `CAPABILITIES` says.
+    #[test]
+    fn the_connector_table_matches_the_code() {
+        let doc = include_str!("../../../docs/connectors.md");
+        let rows: Vec<Vec<&str>> = doc
+            .lines()
+            .skip_while(|l| !l.starts_with("| What |"))
+            .skip(2)
+            .take_while(|l| l.starts_with('|'))
+            .map(|l| l.trim_matches('|').split('|').map(str::trim).collect())
+            .collect();
+        assert_eq!(rows.len(), Capability::ALL.len());
+        for (row, cap) in rows.iter().zip(Capability::ALL) {
+            for (i, platform) in Platform::ALL.iter().enumerate() {
+                let cell = row[i + 1];
+                assert_eq!(
+                    cell.starts_with("yes"),
+                    capabilities(*platform).contains(&cap),
+                    "{} / {}: {cell:?}",
+                    platform.label(),
+                    cap.as_str()
+                );
+            }
+        }
+    }
+}
