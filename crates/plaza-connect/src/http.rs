@@ -133,13 +133,49 @@ impl Http {
         Ok(self.send_full(url, req, auth, headers).await?.0)
     }
 
+    /// Any verb, with a query, and a form or JSON body; answers the raw body of a 2xx, so a
+    /// connector's pure `parse_*` functions read exactly what the platform sent.
+    pub async fn raw(
+        &self,
+        method: reqwest::Method,
+        url: &str,
+        query: &[(&str, &str)],
+        body: Body<'_>,
+        auth: Auth<'_>,
+    ) -> Result<Vec<u8>> {
+        let mut req = self.client.request(method, url).query(query);
+        req = match body {
+            Body::None => req,
+            Body::Form(f) => req.form(f),
+            Body::Json(j) => req.json(j),
+        };
+        Ok(self.send_raw(url, req, auth, &[]).await?.0)
+    }
+
     async fn send_full<T: DeserializeOwned>(
+        &self,
+        url: &str,
+        req: reqwest::RequestBuilder,
+        auth: Auth<'_>,
+        headers: &[(&str, &str)],
+    ) -> Result<(T, Option<String>)> {
+        let (bytes, next) = self.send_raw(url, req, auth, headers).await?;
+        let bytes: &[u8] = if bytes.is_empty() { b"null" } else { &bytes };
+        let value = serde_json::from_slice(bytes).map_err(|e| Error::Payload {
+            platform: self.platform,
+            endpoint: endpoint_name(url),
+            reason: e.to_string(),
+        })?;
+        Ok((value, next))
+    }
+
+    async fn send_raw(
         &self,
         url: &str,
         mut req: reqwest::RequestBuilder,
         auth: Auth<'_>,
         headers: &[(&str, &str)],
-    ) -> Result<(T, Option<String>)> {
+    ) -> Result<(Vec<u8>, Option<String>)> {
         if let Auth::Bearer(token) = auth {
             req = req.bearer_auth(token);
         }
@@ -147,10 +183,12 @@ impl Http {
             req = req.header(*k, *v);
         }
         let endpoint = endpoint_name(url);
+        // The URL can carry a token in its query (the Graph API's `access_token`): errors keep
+        // only the path.
         let resp = req.send().await.map_err(|e| Error::Transport {
             platform: self.platform,
             endpoint: endpoint.clone(),
-            reason: error_chain(&e),
+            reason: error_chain(&e.without_url()),
         })?;
         let status = resp.status().as_u16();
         let retry_after = resp
@@ -163,10 +201,17 @@ impl Http {
             .get("link")
             .and_then(|v| v.to_str().ok())
             .and_then(next_link);
+        let retry_after = retry_after.or_else(|| {
+            resp.headers()
+                .get("x-rate-limit-reset")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .map(seconds_until)
+        });
         let bytes = resp.bytes().await.map_err(|e| Error::Transport {
             platform: self.platform,
             endpoint: endpoint.clone(),
-            reason: error_chain(&e),
+            reason: error_chain(&e.without_url()),
         })?;
         if !(200..300).contains(&status) {
             return Err(status_error(
@@ -177,18 +222,42 @@ impl Http {
                 &bytes,
             ));
         }
-        let bytes: &[u8] = if bytes.is_empty() { b"null" } else { &bytes };
-        let value = serde_json::from_slice(bytes).map_err(|e| Error::Payload {
-            platform: self.platform,
-            endpoint,
-            reason: e.to_string(),
-        })?;
-        Ok((value, next))
+        Ok((bytes.to_vec(), next))
     }
 }
 
+/// A request body for [`Http::raw`].
+#[derive(Debug, Clone, Copy)]
+pub enum Body<'a> {
+    None,
+    Form(&'a [(&'a str, &'a str)]),
+    Json(&'a serde_json::Value),
+}
+
+/// Seconds from now until a Unix time (X's `x-rate-limit-reset`), at least one.
+fn seconds_until(epoch_secs: u64) -> u64 {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    epoch_secs.saturating_sub(now).max(1)
+}
+
+/// The Graph API's (Facebook, Instagram) error code: `{"error":{"type":..,"code":190,..}}`.
+/// Google's error body also has `error.code` (the HTTP status) but no `type`, so it is not read
+/// as a Graph code.
+pub fn graph_error_code(body: &[u8]) -> Option<i64> {
+    let v: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let e = v.get("error")?;
+    e.get("type")?.as_str()?;
+    e.get("code")?.as_i64()
+}
+
 /// Maps a non-2xx answer to an error. 401 is always a refused credential; so are the
-/// platforms' own "expired token" answers that come back as 400 or 403.
+/// platforms' own "expired token" answers that come back as 400 or 403. A Graph API error is
+/// judged by its documented code: 190 (invalid or expired access token) and 102 (session) are a
+/// refused credential, 4, 17, 32 and 613 are rate limits, anything else (a missing permission,
+/// a bad parameter) is an ordinary error.
 pub fn status_error(
     platform: &'static str,
     endpoint: &str,
@@ -197,7 +266,37 @@ pub fn status_error(
     body: &[u8],
 ) -> Error {
     let text = String::from_utf8_lossy(&body[..body.len().min(400)]).into_owned();
+    if let Some(code) = graph_error_code(body) {
+        return match code {
+            190 | 102 => Error::Auth {
+                platform,
+                reason: format!("{endpoint} answered {status}: {text}"),
+            },
+            4 | 17 | 32 | 613 => Error::RateLimited {
+                platform,
+                retry_after_secs: retry_after.unwrap_or(3600),
+            },
+            _ if status == 401 => Error::Auth {
+                platform,
+                reason: format!("{endpoint} answered {status}: {text}"),
+            },
+            _ => Error::Http {
+                platform,
+                endpoint: endpoint.to_string(),
+                status,
+                body: text,
+            },
+        };
+    }
     let lower = text.to_lowercase();
+    // Google's API quota: 403 with reason quotaExceeded / rateLimitExceeded. The daily quota
+    // resets at midnight Pacific time, so without a Retry-After the wait is an hour.
+    if status == 403 && (lower.contains("quotaexceeded") || lower.contains("ratelimitexceeded")) {
+        return Error::RateLimited {
+            platform,
+            retry_after_secs: retry_after.unwrap_or(3600),
+        };
+    }
     let expired = lower.contains("expiredtoken")
         || lower.contains("invalidtoken")
         || lower.contains("authenticationrequired")
@@ -288,5 +387,32 @@ mod tests {
         );
         assert_eq!(next_link(r#"<https://m.test/p>; rel="prev""#), None);
         assert_eq!(endpoint_name("https://a/b?access_token=s"), "https://a/b");
+    }
+
+    #[test]
+    fn graph_errors_are_judged_by_their_code() {
+        let expired = br#"{"error":{"message":"Error validating access token: Session has expired","type":"OAuthException","code":190,"error_subcode":463,"fbtrace_id":"A1"}}"#;
+        assert_eq!(
+            status_error("Facebook", "/e", 400, None, expired).code(),
+            "credential_refused"
+        );
+        let permission = br#"{"error":{"message":"(#200) Permissions error","type":"OAuthException","code":200,"fbtrace_id":"A2"}}"#;
+        assert_eq!(
+            status_error("Facebook", "/e", 403, None, permission).code(),
+            "http_error"
+        );
+        let limit = br#"{"error":{"message":"(#4) Application request limit reached","type":"OAuthException","code":4}}"#;
+        assert_eq!(
+            status_error("Facebook", "/e", 400, None, limit).code(),
+            "rate_limited"
+        );
+        let google =
+            br#"{"error":{"code":403,"message":"quota","errors":[{"reason":"quotaExceeded"}]}}"#;
+        assert_eq!(graph_error_code(google), None);
+        assert_eq!(
+            status_error("YouTube", "/e", 403, None, google).code(),
+            "rate_limited"
+        );
+        assert!(seconds_until(0) >= 1);
     }
 }

@@ -7,8 +7,13 @@
 //! functions (`parse_*`) so that each can be fuzzed and tested against documented payloads.
 
 pub mod bluesky;
+pub mod facebook;
+pub mod graph;
 pub mod http;
+pub mod instagram;
 pub mod mastodon;
+pub mod x;
+pub mod youtube;
 
 use plaza_core::Timestamp;
 use plaza_core::capture::{Author, Capability, Follower, Item, Page, Profile};
@@ -230,7 +235,12 @@ pub fn capabilities(platform: Platform) -> &'static [Capability] {
     match platform {
         Platform::Bluesky => bluesky::CAPABILITIES,
         Platform::Mastodon => mastodon::CAPABILITIES,
-        _ => &[],
+        Platform::Facebook => facebook::CAPABILITIES,
+        Platform::Instagram => instagram::CAPABILITIES,
+        Platform::Youtube => youtube::CAPABILITIES,
+        Platform::X => x::CAPABILITIES,
+        // LinkedIn has no connector: everything there is a manual step.
+        Platform::Linkedin => &[],
     }
 }
 
@@ -249,4 +259,35 @@ pub(crate) fn parse_time(platform: &'static str, field: &str, text: &str) -> Res
             endpoint: field.to_string(),
             reason: format!("{field} is not an RFC 3339 time ({text:?}): {e}"),
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// docs/connectors.md's table says what each connector's `CAPABILITIES` says.
+    #[test]
+    fn the_connector_table_matches_the_code() {
+        let doc = include_str!("../../../docs/connectors.md");
+        let rows: Vec<Vec<&str>> = doc
+            .lines()
+            .skip_while(|l| !l.starts_with("| What |"))
+            .skip(2)
+            .take_while(|l| l.starts_with('|'))
+            .map(|l| l.trim_matches('|').split('|').map(str::trim).collect())
+            .collect();
+        assert_eq!(rows.len(), Capability::ALL.len());
+        for (row, cap) in rows.iter().zip(Capability::ALL) {
+            for (i, platform) in Platform::ALL.iter().enumerate() {
+                let cell = row[i + 1];
+                assert_eq!(
+                    cell.starts_with("yes"),
+                    capabilities(*platform).contains(&cap),
+                    "{} / {}: {cell:?}",
+                    platform.label(),
+                    cap.as_str()
+                );
+            }
+        }
+    }
 }
