@@ -11,10 +11,9 @@ use sha2::{Digest, Sha256};
 use sqlx::Row;
 use std::collections::HashMap;
 
-/// Rows per multi-row statement (see `record::CHUNK`): SQLite looks `$N` names up linearly,
-/// so wide rows (21 columns) go in short statements.
+/// Rows per multi-row statement (see `record::CHUNK`).
 const CHUNK: usize = 25;
-const ITEM_CHUNK: usize = 8;
+const ITEM_CHUNK: usize = 25;
 
 /// What storing one captured item did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -84,13 +83,6 @@ pub struct RunSummary {
     pub error: Option<(String, String)>,
 }
 
-fn placeholders(start: usize, n: usize) -> String {
-    (start..start + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(",")
-}
-
 fn item_payload(site: i64, item: &Item, hash: &str, assessment: Option<&Value>) -> Value {
     json!({
         "site_id": site,
@@ -106,7 +98,13 @@ fn item_payload(site: i64, item: &Item, hash: &str, assessment: Option<&Value>) 
         "media": item.media,
         "hidden": item.hidden,
         "content_hash": hash,
-        "moderation": assessment,
+        // The record keeps the decision and its grounds (clauses, scores, evidence); the score
+        // of every signal stays with the item in the database.
+        "moderation": assessment.map(|a| json!({
+            "decision": a.get("decision"),
+            "clauses": a.get("clauses"),
+            "escalate": a.get("escalate"),
+        })),
     })
 }
 
@@ -133,8 +131,9 @@ impl WriteTx {
         for chunk in ids.chunks(200) {
             let sql = format!(
                 "SELECT platform_id, content_hash, versions, state, likes, reposts, replies FROM content_items \
-                 WHERE site_id = $1 AND platform_id IN ({})",
-                placeholders(2, chunk.len())
+                 WHERE site_id = {} AND platform_id IN {}",
+                self.param(1),
+                self.row_placeholders(2, chunk.len())
             );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(site);
             for id in chunk {
@@ -244,9 +243,7 @@ impl WriteTx {
                 if k > 0 {
                     sql.push(',');
                 }
-                sql.push('(');
-                sql.push_str(&placeholders(k * COLS + 1, COLS));
-                sql.push(')');
+                sql.push_str(&self.row_placeholders(k * COLS + 1, COLS));
             }
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for (i, hash, seq) in chunk {
@@ -321,9 +318,7 @@ impl WriteTx {
                 if k > 0 {
                     sql.push(',');
                 }
-                sql.push('(');
-                sql.push_str(&placeholders(k * 7 + 1, 7));
-                sql.push(')');
+                sql.push_str(&self.row_placeholders(k * 7 + 1, 7));
             }
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for (i, hash, version, seq) in chunk {

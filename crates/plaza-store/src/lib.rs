@@ -180,6 +180,7 @@ impl Store {
             _guard: guard,
             now: self.clock.now(),
             policy_version,
+            backend: self.backend(),
         })
     }
 
@@ -292,9 +293,40 @@ pub struct WriteTx {
     _guard: OwnedMutexGuard<()>,
     now: Timestamp,
     policy_version: Option<i64>,
+    backend: Backend,
 }
 
 impl WriteTx {
+    /// Bind parameter `i` (1-based) of a statement built at run time: `$i` on PostgreSQL, `?`
+    /// on SQLite, where numbered parameters are looked up by name at a cost that grows with
+    /// the statement's width. A statement uses one style throughout, parameters in order.
+    pub(crate) fn param(&self, i: usize) -> String {
+        match self.backend {
+            Backend::Sqlite => "?".to_string(),
+            Backend::Postgres => format!("${i}"),
+        }
+    }
+
+    /// See [`WriteTx::param`]; a parenthesised row of `n` parameters from `first`.
+    pub(crate) fn row_placeholders(&self, first: usize, n: usize) -> String {
+        let mut out = String::with_capacity(n * 5 + 2);
+        out.push('(');
+        for i in 0..n {
+            if i > 0 {
+                out.push(',');
+            }
+            match self.backend {
+                Backend::Sqlite => out.push('?'),
+                Backend::Postgres => {
+                    out.push('$');
+                    out.push_str(&(first + i).to_string());
+                }
+            }
+        }
+        out.push(')');
+        out
+    }
+
     /// The time of this transaction (one instant for everything in it).
     pub fn now(&self) -> Timestamp {
         self.now

@@ -70,22 +70,10 @@ impl WriteTx {
                 "INSERT INTO record_entries (seq, at, actor, kind, subject, policy_version, payload_sha256, leaf_hash, chain_hash) VALUES ",
             );
             for i in 0..chunk.len() {
-                let b = i * 9;
                 if i > 0 {
                     sql.push(',');
                 }
-                sql.push_str(&format!(
-                    "(${},${},${},${},${},${},${},${},${})",
-                    b + 1,
-                    b + 2,
-                    b + 3,
-                    b + 4,
-                    b + 5,
-                    b + 6,
-                    b + 7,
-                    b + 8,
-                    b + 9
-                ));
+                sql.push_str(&self.row_placeholders(i * 9 + 1, 9));
             }
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for (h, leaf, chain, _) in chunk {
@@ -106,7 +94,7 @@ impl WriteTx {
                 if i > 0 {
                     sql.push(',');
                 }
-                sql.push_str(&format!("(${},${})", i * 2 + 1, i * 2 + 2));
+                sql.push_str(&self.row_placeholders(i * 2 + 1, 2));
             }
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for (h, _, _, payload) in chunk {

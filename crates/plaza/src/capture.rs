@@ -8,7 +8,11 @@
 
 use anyhow::{Context, Result, anyhow, bail};
 use plaza_connect::bluesky::Bluesky;
+use plaza_connect::facebook::Facebook;
+use plaza_connect::instagram::Instagram;
 use plaza_connect::mastodon::Mastodon;
+use plaza_connect::x::X;
+use plaza_connect::youtube::YouTube;
 use plaza_connect::{Connector, Endpoint};
 use plaza_core::Timestamp;
 use plaza_core::capture::{Capability, Gap, Gone, Item, ItemKind};
@@ -150,18 +154,15 @@ pub async fn capture_site(
     let result = match endpoint {
         Err(e) => Err(Failure::Config(format!("{e:#}"))),
         Ok(ep) => match site.platform {
-            Platform::Bluesky => match Bluesky::new(&ep) {
-                Ok(mut c) => pass(store, engine, site, &mut c, opts, &mut summary).await,
-                Err(e) => Err(Failure::Platform(e)),
-            },
-            Platform::Mastodon => match Mastodon::new(&ep) {
-                Ok(mut c) => pass(store, engine, site, &mut c, opts, &mut summary).await,
-                Err(e) => Err(Failure::Platform(e)),
-            },
-            other => Err(Failure::Config(format!(
-                "capture from {} is not available yet; import its exports with `plaza import`",
-                other.label()
-            ))),
+            Platform::Bluesky => run_with(Bluesky::new(&ep), store, engine, site, opts, &mut summary).await,
+            Platform::Mastodon => run_with(Mastodon::new(&ep), store, engine, site, opts, &mut summary).await,
+            Platform::Facebook => run_with(Facebook::new(&ep), store, engine, site, opts, &mut summary).await,
+            Platform::Instagram => run_with(Instagram::new(&ep), store, engine, site, opts, &mut summary).await,
+            Platform::Youtube => run_with(YouTube::new(&ep), store, engine, site, opts, &mut summary).await,
+            Platform::X => run_with(X::new(&ep), store, engine, site, opts, &mut summary).await,
+            Platform::Linkedin => Err(Failure::Config(
+                "LinkedIn offers no API to capture an organisation's page comments; import its exports or keep the manual checklist".into(),
+            )),
         },
     };
     match result {
@@ -179,6 +180,18 @@ pub async fn capture_site(
         platform: site.platform.as_str().to_string(),
         summary,
     })
+}
+
+async fn run_with<C: Connector>(
+    conn: plaza_connect::Result<C>,
+    store: &Store,
+    engine: &mut Engine,
+    site: &Site,
+    opts: &Options,
+    summary: &mut RunSummary,
+) -> Result<(), Failure> {
+    let mut c = conn?;
+    pass(store, engine, site, &mut c, opts, summary).await
 }
 
 enum Failure {

@@ -616,14 +616,17 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     postgres,
                 },
         } => {
-            let dir = std::env::temp_dir().join(format!("plaza-bench-ingest-{}", std::process::id()));
+            let dir =
+                std::env::temp_dir().join(format!("plaza-bench-ingest-{}", std::process::id()));
             let r = bench::ingest("sqlite", &dir.join("sqlite"), None, count, thread).await;
             let r = match (r, postgres) {
                 (Ok(()), Some(pg)) => {
                     bench::ingest("postgres", &dir.join("postgres"), Some(pg), count, thread).await
                 }
                 (Ok(()), None) => {
-                    println!("postgres: skipped (give --postgres URL of an empty database, or set PLAZA_BENCH_POSTGRES)");
+                    println!(
+                        "postgres: skipped (give --postgres URL of an empty database, or set PLAZA_BENCH_POSTGRES)"
+                    );
                     Ok(())
                 }
                 (e, _) => e,

@@ -4,7 +4,12 @@
 //! snapshots, failures, gaps and credential warnings; and a capture killed with SIGKILL in the
 //! middle, restarted, with nothing lost or duplicated and the record verifying clean.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::result_large_err)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::result_large_err
+)]
 
 use axum::Router;
 use axum::extract::{Path as UrlPath, Query, State};
