@@ -154,7 +154,11 @@ async fn a_reply_on_a_real_pds_is_captured_classified_hidden_and_its_deletion_re
         ])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let site = store
         .sites()
         .await
@@ -193,8 +197,18 @@ async fn a_reply_on_a_real_pds_is_captured_classified_hidden_and_its_deletion_re
         .unwrap();
     let view = &posts["posts"][0];
     let facets = view["record"]["facets"].as_array().unwrap();
-    assert!(facets.iter().any(|f| f["features"][0]["uri"] == "https://arborvale.example/leaves"), "{view}");
-    assert!(facets.iter().any(|f| f["features"][0]["did"] == net["resident"]["did"]), "{view}");
+    assert!(
+        facets
+            .iter()
+            .any(|f| f["features"][0]["uri"] == "https://arborvale.example/leaves"),
+        "{view}"
+    );
+    assert!(
+        facets
+            .iter()
+            .any(|f| f["features"][0]["did"] == net["resident"]["did"]),
+        "{view}"
+    );
     assert_eq!(view["embed"]["images"][0]["alt"], "Map of the pickup zones");
     let cid = view["cid"].as_str().unwrap().to_string();
 
@@ -217,17 +231,27 @@ async fn a_reply_on_a_real_pds_is_captured_classified_hidden_and_its_deletion_re
     // One capture pass: the reply is in Plaza, classified, and in the record.
     let mut engine = ops::engine_for(&store).await.unwrap();
     let opts = Options::default();
-    let r = capture::capture_site(&store, &data, &mut engine, &site, &opts).await.unwrap();
+    let r = capture::capture_site(&store, &data, &mut engine, &site, &opts)
+        .await
+        .unwrap();
     assert_eq!(r.summary.error, None, "{:?}", r.summary);
     assert_eq!((r.summary.posts_seen, r.summary.comments_seen), (1, 1));
     assert_eq!(r.summary.followers, Some(1));
-    let captured = store.captured(site.id, &reply_uri).await.unwrap().expect("the reply was captured");
+    let captured = store
+        .captured(site.id, &reply_uri)
+        .await
+        .unwrap()
+        .expect("the reply was captured");
     assert_eq!(captured.kind, "comment");
     assert_eq!(captured.author_handle, resident_handle);
     assert_eq!(captured.state, "live");
     assert_eq!(captured.decision.as_deref(), Some("review"));
     let entries = store
-        .records(&RecordFilter { kind: Some(kinds::CAPTURE_COMMENT.into()), limit: 10, ..RecordFilter::default() })
+        .records(&RecordFilter {
+            kind: Some(kinds::CAPTURE_COMMENT.into()),
+            limit: 10,
+            ..RecordFilter::default()
+        })
         .await
         .unwrap();
     assert_eq!(entries.len(), 1);
@@ -235,7 +259,11 @@ async fn a_reply_on_a_real_pds_is_captured_classified_hidden_and_its_deletion_re
     assert_eq!(payload["platform_id"], reply_uri);
     assert_eq!(payload["author"]["id"], resident.did.as_str());
     assert_eq!(payload["moderation"]["decision"], "review");
-    let captured_post = store.captured(site.id, &post.platform_id).await.unwrap().unwrap();
+    let captured_post = store
+        .captured(site.id, &post.platform_id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(captured_post.replies, 1);
 
     // The city hides the reply (threadgate hiddenReplies): the next pass records a new version.
@@ -245,24 +273,45 @@ async fn a_reply_on_a_real_pds_is_captured_classified_hidden_and_its_deletion_re
     assert_eq!(comment.kind, ItemKind::Comment);
     city.hide_comment(&comment, true).await.unwrap();
     settle(&http, &net).await;
-    let r = capture::capture_site(&store, &data, &mut engine, &site, &opts).await.unwrap();
-    assert_eq!((r.summary.new_items, r.summary.new_versions, r.summary.gone), (0, 1, 0), "{:?}", r.summary);
+    let r = capture::capture_site(&store, &data, &mut engine, &site, &opts)
+        .await
+        .unwrap();
+    assert_eq!(
+        (r.summary.new_items, r.summary.new_versions, r.summary.gone),
+        (0, 1, 0),
+        "{:?}",
+        r.summary
+    );
     let hidden = store.captured(site.id, &reply_uri).await.unwrap().unwrap();
     assert_eq!((hidden.state.as_str(), hidden.versions), ("hidden", 2));
 
     // The author deletes the reply: recorded as deleted by its author, the original kept.
     let (_, _, rkey) = plaza_connect::bluesky::split_uri(&reply_uri).unwrap();
     resident
-        .call("com.atproto.repo.deleteRecord", json!({"repo": resident.did, "collection": "app.bsky.feed.post", "rkey": rkey}))
+        .call(
+            "com.atproto.repo.deleteRecord",
+            json!({"repo": resident.did, "collection": "app.bsky.feed.post", "rkey": rkey}),
+        )
         .await;
     settle(&http, &net).await;
-    let r = capture::capture_site(&store, &data, &mut engine, &site, &opts).await.unwrap();
-    assert_eq!((r.summary.new_items, r.summary.new_versions, r.summary.gone), (0, 0, 1), "{:?}", r.summary);
+    let r = capture::capture_site(&store, &data, &mut engine, &site, &opts)
+        .await
+        .unwrap();
+    assert_eq!(
+        (r.summary.new_items, r.summary.new_versions, r.summary.gone),
+        (0, 0, 1),
+        "{:?}",
+        r.summary
+    );
     let gone = store.captured(site.id, &reply_uri).await.unwrap().unwrap();
     assert_eq!(gone.state, "deleted_by_author");
     assert_eq!(gone.body, "You idiots never pick up on time, total morons.");
     let g = store
-        .records(&RecordFilter { kind: Some(kinds::CAPTURE_GONE.into()), limit: 10, ..RecordFilter::default() })
+        .records(&RecordFilter {
+            kind: Some(kinds::CAPTURE_GONE.into()),
+            limit: 10,
+            ..RecordFilter::default()
+        })
         .await
         .unwrap();
     assert_eq!(g.len(), 1);
@@ -272,30 +321,49 @@ async fn a_reply_on_a_real_pds_is_captured_classified_hidden_and_its_deletion_re
 
     // Blocking through the API (app.bsky.graph.block in the city's repository).
     assert!(city.capabilities().contains(&Capability::BlockUser));
-    city.block(&Author { id: resident.did.clone(), handle: resident_handle.into(), name: String::new() })
-        .await
-        .unwrap();
+    city.block(&Author {
+        id: resident.did.clone(),
+        handle: resident_handle.into(),
+        name: String::new(),
+    })
+    .await
+    .unwrap();
     let blocks: Value = http
         .get(format!("{pds}/xrpc/com.atproto.repo.listRecords"))
-        .query(&[("repo", session.account_id.as_str()), ("collection", "app.bsky.graph.block")])
+        .query(&[
+            ("repo", session.account_id.as_str()),
+            ("collection", "app.bsky.graph.block"),
+        ])
         .send()
         .await
         .unwrap()
         .json()
         .await
         .unwrap();
-    assert_eq!(blocks["records"][0]["value"]["subject"], resident.did.as_str());
+    assert_eq!(
+        blocks["records"][0]["value"]["subject"],
+        resident.did.as_str()
+    );
 
     // The city deletes its post: the next pass records the post as gone.
     city.delete(&post).await.unwrap();
     settle(&http, &net).await;
-    let r = capture::capture_site(&store, &data, &mut engine, &site, &opts).await.unwrap();
+    let r = capture::capture_site(&store, &data, &mut engine, &site, &opts)
+        .await
+        .unwrap();
     assert_eq!(r.summary.gone, 1, "{:?}", r.summary);
 
     // A refused app password is a failed pass with the platform's reason, not a crash.
     std::fs::write(capture::secret_path(&data, site.id), "wrong-app-password").unwrap();
-    let r = capture::capture_site(&store, &data, &mut engine, &site, &opts).await.unwrap();
-    assert_eq!(r.summary.error.as_ref().map(|e| e.0.as_str()), Some("credential_refused"), "{:?}", r.summary);
+    let r = capture::capture_site(&store, &data, &mut engine, &site, &opts)
+        .await
+        .unwrap();
+    assert_eq!(
+        r.summary.error.as_ref().map(|e| e.0.as_str()),
+        Some("credential_refused"),
+        "{:?}",
+        r.summary
+    );
 
     store.verify_paged(key.public_key(), 5).await.unwrap();
     store.close().await;
