@@ -89,7 +89,27 @@ pub async fn dashboard(State(app): State<App>, ctx: Ctx) -> Result<Response, App
         })
         .filter(|(_, n)| *n > 0)
         .collect();
+    // Capture continuity: a pass every five minutes; ten without a success is a gap; warn two
+    // weeks before a credential expires (the same figures `plaza status` uses).
+    let capture = app
+        .store
+        .continuity(10 * 60_000, 14 * plaza_core::Timestamp::DAY_MS)
+        .await?
+        .into_iter()
+        .filter(|c| ctx.can(Action::ViewSite(c.site_id)))
+        .map(|c| views::CaptureRow {
+            site_id: c.site_id,
+            site: c.site,
+            last: c
+                .last_success_at
+                .map(|t| t.human())
+                .unwrap_or_else(|| "never".into()),
+            gaps: c.gaps.len(),
+            warnings: c.warnings,
+        })
+        .collect();
     let page = views::Dashboard {
+        capture,
         nav: Nav::staff(&app, &ctx).await,
         me_name: ctx.person.name.clone(),
         me_roles: ctx.person.role_labels(),

@@ -229,6 +229,18 @@ pub struct Dashboard {
     pub my_auths: Vec<AuthRow>,
     pub records: i64,
     pub checkpoint: Option<CpView>,
+    /// Capture continuity of the visible active sites: (site id, name, last capture, gaps,
+    /// warnings).
+    pub capture: Vec<CaptureRow>,
+}
+
+/// One active site's capture continuity on the dashboard.
+pub struct CaptureRow {
+    pub site_id: i64,
+    pub site: String,
+    pub last: String,
+    pub gaps: usize,
+    pub warnings: Vec<String>,
 }
 
 pub struct SiteRow {

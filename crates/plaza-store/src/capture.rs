@@ -3,8 +3,9 @@
 
 use crate::{Result, Store, WriteTx, ts};
 use plaza_core::Timestamp;
-use plaza_core::capture::{Follower, Gone, Item, ItemKind, Run};
+use plaza_core::capture::{Follower, Gap, Gone, Item, ItemKind, Run};
 use plaza_core::record::{NewRecord, kinds};
+use plaza_core::sites::SiteState;
 use serde::Serialize;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -747,4 +748,96 @@ fn known(r: &sqlx::any::AnyRow) -> Result<Known> {
         state: r.try_get("state")?,
         created_at: ts(r, "created_at")?,
     })
+}
+
+/// The continuity of one site, for `plaza status` and the dashboard.
+#[derive(Debug, Clone, Serialize)]
+pub struct Continuity {
+    pub site_id: i64,
+    pub site: String,
+    pub platform: String,
+    pub connected: bool,
+    pub last_success_at: Option<Timestamp>,
+    pub last_error: Option<String>,
+    pub failures: i64,
+    pub credential_expires_at: Option<Timestamp>,
+    pub gaps: Vec<Gap>,
+    /// What needs a person's attention, worst first; empty when all is well.
+    pub warnings: Vec<String>,
+}
+
+impl Store {
+    /// The continuity of every active site: last success, failures, gaps (no success within
+    /// `max_interval_ms`, or failed passes), and warnings for a person: not connected,
+    /// failing, credential expired or expiring within `warn_before_ms`.
+    pub async fn continuity(
+        &self,
+        max_interval_ms: i64,
+        warn_before_ms: i64,
+    ) -> Result<Vec<Continuity>> {
+        let store = self;
+        let now = store.now();
+        let mut out = Vec::new();
+        for site in store.sites().await? {
+            if site.state != SiteState::Active {
+                continue;
+            }
+            let endpoint = store.endpoint(site.id).await?;
+            let state = store.capture_state(site.id).await?;
+            let mut warnings = Vec::new();
+            let (gaps, expires) = match &endpoint {
+                None => {
+                    warnings.push(
+                        "not connected: nothing on this site is being captured into the record"
+                            .into(),
+                    );
+                    (vec![], None)
+                }
+                Some(ep) => {
+                    // Continuity since the site was first captured (or connected, if never).
+                    let runs = store.capture_runs(site.id, Timestamp(i64::MIN)).await?;
+                    let since = runs
+                        .first()
+                        .map(|r| r.started_at.min(ep.updated_at))
+                        .unwrap_or(ep.updated_at);
+                    let gaps = plaza_core::capture::gaps(&runs, since, max_interval_ms, now);
+                    (gaps, ep.credential_expires_at)
+                }
+            };
+            if let Some(e) = &state.last_error
+                && state.failures > 0
+            {
+                warnings.push(format!(
+                    "capture failing ({} in a row): {e}",
+                    state.failures
+                ));
+            }
+            if let Some(exp) = expires {
+                if exp <= now {
+                    warnings.push(format!("credential expired on {}", exp.human()));
+                } else if exp.0 - now.0 <= warn_before_ms {
+                    warnings.push(format!("credential expires on {}: renew it", exp.human()));
+                }
+            }
+            if let Some(open) = gaps.iter().find(|g| g.to.is_none())
+                && state.failures == 0
+                && endpoint.is_some()
+            {
+                warnings.push(format!("no successful capture since {}", open.from.human()));
+            }
+            out.push(Continuity {
+                site_id: site.id,
+                site: site.name.clone(),
+                platform: site.platform.as_str().to_string(),
+                connected: endpoint.is_some(),
+                last_success_at: state.last_success_at,
+                last_error: state.last_error.clone(),
+                failures: state.failures,
+                credential_expires_at: expires,
+                gaps,
+                warnings,
+            });
+        }
+        Ok(out)
+    }
 }

@@ -17,7 +17,9 @@ mod sites;
 #[doc(hidden)]
 pub mod testing;
 
-pub use capture::{CaptureState, Captured, CapturedRow, EndpointRow, Known, Outcome, RunSummary};
+pub use capture::{
+    CaptureState, Captured, CapturedRow, Continuity, EndpointRow, Known, Outcome, RunSummary,
+};
 pub use content::{ContentItem, NewContent};
 pub use people::{Body, OfficialAccount, Person};
 pub use record::{ConsistencyProof, InclusionProof, RecordFilter, SignedCheckpoint, VerifyError};

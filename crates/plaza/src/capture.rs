@@ -15,10 +15,10 @@ use plaza_connect::x::X;
 use plaza_connect::youtube::YouTube;
 use plaza_connect::{Connector, Endpoint};
 use plaza_core::Timestamp;
-use plaza_core::capture::{Capability, Gap, Gone, Item, ItemKind};
+use plaza_core::capture::{Capability, Gone, Item, ItemKind};
 use plaza_core::sites::{Platform, SiteState};
 use plaza_moderation::engine::{Comment, Engine};
-use plaza_store::{Captured, Outcome, RunSummary, Site, Store};
+use plaza_store::{Captured, Continuity, Outcome, RunSummary, Site, Store};
 use serde::Serialize;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -364,90 +364,15 @@ async fn pass<C: Connector>(
     Ok(())
 }
 
-/// The continuity of one site, for `plaza status` and the dashboard.
-#[derive(Debug, Clone, Serialize)]
-pub struct Continuity {
-    pub site_id: i64,
-    pub site: String,
-    pub platform: String,
-    pub connected: bool,
-    pub last_success_at: Option<Timestamp>,
-    pub last_error: Option<String>,
-    pub failures: i64,
-    pub credential_expires_at: Option<Timestamp>,
-    pub gaps: Vec<Gap>,
-    /// What needs a person's attention, worst first; empty when all is well.
-    pub warnings: Vec<String>,
+/// The continuity of every active site (see [`plaza_store::Continuity`]).
+pub async fn continuity(store: &Store, opts: &Options) -> Result<Vec<Continuity>> {
+    Ok(store
+        .continuity(2 * opts.interval_ms, EXPIRY_WARNING_MS)
+        .await?)
 }
 
 /// Warn this long before a credential expires.
 pub const EXPIRY_WARNING_MS: i64 = 14 * Timestamp::DAY_MS;
-
-/// The continuity of every active site.
-pub async fn continuity(store: &Store, opts: &Options) -> Result<Vec<Continuity>> {
-    let now = store.now();
-    let mut out = Vec::new();
-    for site in store.sites().await? {
-        if site.state != SiteState::Active {
-            continue;
-        }
-        let endpoint = store.endpoint(site.id).await?;
-        let state = store.capture_state(site.id).await?;
-        let mut warnings = Vec::new();
-        let (gaps, expires) = match &endpoint {
-            None => {
-                warnings.push(
-                    "not connected: nothing on this site is being captured into the record".into(),
-                );
-                (vec![], None)
-            }
-            Some(ep) => {
-                // Continuity since the site was first captured (or connected, if never).
-                let runs = store.capture_runs(site.id, Timestamp(i64::MIN)).await?;
-                let since = runs
-                    .first()
-                    .map(|r| r.started_at.min(ep.updated_at))
-                    .unwrap_or(ep.updated_at);
-                let gaps = plaza_core::capture::gaps(&runs, since, 2 * opts.interval_ms, now);
-                (gaps, ep.credential_expires_at)
-            }
-        };
-        if let Some(e) = &state.last_error
-            && state.failures > 0
-        {
-            warnings.push(format!(
-                "capture failing ({} in a row): {e}",
-                state.failures
-            ));
-        }
-        if let Some(exp) = expires {
-            if exp <= now {
-                warnings.push(format!("credential expired on {}", exp.human()));
-            } else if exp.0 - now.0 <= EXPIRY_WARNING_MS {
-                warnings.push(format!("credential expires on {}: renew it", exp.human()));
-            }
-        }
-        if let Some(open) = gaps.iter().find(|g| g.to.is_none())
-            && state.failures == 0
-            && endpoint.is_some()
-        {
-            warnings.push(format!("no successful capture since {}", open.from.human()));
-        }
-        out.push(Continuity {
-            site_id: site.id,
-            site: site.name.clone(),
-            platform: site.platform.as_str().to_string(),
-            connected: endpoint.is_some(),
-            last_success_at: state.last_success_at,
-            last_error: state.last_error.clone(),
-            failures: state.failures,
-            credential_expires_at: expires,
-            gaps,
-            warnings,
-        });
-    }
-    Ok(out)
-}
 
 /// Runs a pass over every connected site on the schedule, for as long as the server runs. A
 /// failing site is recorded as such and does not stop the others.

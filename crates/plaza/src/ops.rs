@@ -1,11 +1,12 @@
 //! The operator's commands around capture: `plaza site add|connect|list`, `plaza capture`,
 //! `plaza status`. `main.rs` parses the arguments; the work is here so tests can call it.
 
-use crate::capture::{self, Continuity, Options, Report};
+use crate::capture::{self, Options, Report};
 use crate::instance;
 use anyhow::{Context, Result, anyhow, bail};
 use plaza_core::Timestamp;
 use plaza_core::sites::{NewSite, Platform};
+use plaza_store::Continuity;
 use plaza_store::Store;
 use std::path::Path;
 

@@ -229,6 +229,40 @@ async fn verify(store: &Store, data: &Path) {
     store.verify_paged(key.public_key(), 7).await.unwrap();
 }
 
+/// The staff dashboard as the first administrator sees it.
+async fn dashboard(store: &Store, data: &Path) -> String {
+    use tower::ServiceExt as _;
+    let admin = store.people().await.unwrap().remove(0);
+    let token = format!("dash-{}", store.now().0);
+    let mut tx = store.begin_write().await.unwrap();
+    tx.create_session(
+        &plaza_server::ctx::token_hash(&token),
+        admin.id,
+        "csrf",
+        Timestamp(store.now().0 + 3_600_000),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let app = plaza_server::router(plaza_server::App {
+        store: store.clone(),
+        key: Arc::new(instance::load_key(data).unwrap()),
+        config: Arc::new(plaza_server::ServerConfig::default()),
+    });
+    let r = app
+        .oneshot(
+            axum::http::Request::get("/staff")
+                .header("cookie", format!("plaza_session={token}"))
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let bytes = axum::body::to_bytes(r.into_body(), 1 << 22).await.unwrap();
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
 async fn capture_flow(backend: Backend) {
     let Some(inst) = instance(backend, "capture-flow").await else {
         return;
@@ -401,6 +435,10 @@ async fn capture_flow(backend: Backend) {
         me.warnings
     );
     assert_eq!(me.gaps.last().map(|g| (g.to, g.failures)), Some((None, 1)));
+    // The dashboard says it too.
+    let html = dashboard(&store, &inst.data).await;
+    assert!(html.contains("capture failing (1 in a row)"), "{html}");
+    assert!(html.contains("City on Mastodon"));
 
     // The city renews the token; a week later the credential's expiry is near: warned.
     ops::connect(
