@@ -35,7 +35,6 @@ pub const CAPABILITIES: &[Capability] = &[
     Capability::ReadFollowers,
     Capability::ReadProfile,
     Capability::Report,
-    Capability::Streaming,
 ];
 
 #[derive(Debug, Clone, Deserialize)]

@@ -16,7 +16,6 @@ const NAME: &str = "Mastodon";
 /// What Mastodon's API allows an account to do.
 pub const CAPABILITIES: &[Capability] = &[
     Capability::Publish,
-    Capability::Edit,
     Capability::Delete,
     Capability::ListPosts,
     Capability::ListComments,
@@ -24,7 +23,6 @@ pub const CAPABILITIES: &[Capability] = &[
     Capability::ReadFollowers,
     Capability::ReadProfile,
     Capability::Report,
-    Capability::Streaming,
 ];
 
 /// A Mastodon account (the Account entity).
