@@ -841,3 +841,119 @@ impl Store {
         Ok(out)
     }
 }
+
+/// An import of a platform export: resumable (`items_done`) and idempotent (one per file).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImportRow {
+    pub id: i64,
+    pub site_id: i64,
+    pub format: String,
+    pub source_sha256: String,
+    pub file_name: String,
+    pub items_total: i64,
+    pub items_done: i64,
+    pub finished_at: Option<Timestamp>,
+}
+
+impl WriteTx {
+    /// The import of this file into this site: the existing one (to resume, or to report as
+    /// done), or a new one recorded as `import.started`.
+    pub async fn import_begin(
+        &mut self,
+        actor: &str,
+        site: i64,
+        format: &str,
+        sha256: &str,
+        file_name: &str,
+        total: i64,
+    ) -> Result<ImportRow> {
+        if let Some(row) = import_row(&mut self.tx, site, sha256).await? {
+            return Ok(row);
+        }
+        let now = self.now().0;
+        sqlx::query(
+            "INSERT INTO imports (site_id, format, source_sha256, file_name, items_total, items_done, started_at) \
+             VALUES ($1, $2, $3, $4, $5, 0, $6)",
+        )
+        .bind(site)
+        .bind(format)
+        .bind(sha256)
+        .bind(file_name)
+        .bind(total)
+        .bind(now)
+        .execute(&mut *self.tx)
+        .await?;
+        self.append(&[NewRecord::new(
+            actor,
+            kinds::IMPORT_STARTED,
+            format!("site:{site}"),
+            json!({"format": format, "source_sha256": sha256, "file_name": file_name, "items": total}),
+        )])
+        .await?;
+        import_row(&mut self.tx, site, sha256)
+            .await?
+            .ok_or_else(|| crate::StoreError::Setup("the import row vanished".into()))
+    }
+
+    /// Notes how many items of an import are stored (in the same transaction as the items).
+    pub async fn import_progress(&mut self, id: i64, done: i64) -> Result<()> {
+        sqlx::query("UPDATE imports SET items_done = $1 WHERE id = $2")
+            .bind(done)
+            .bind(id)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    /// Ends an import: `import.completed` with what it added.
+    pub async fn import_finish(
+        &mut self,
+        actor: &str,
+        row: &ImportRow,
+        new_items: i64,
+        new_versions: i64,
+    ) -> Result<()> {
+        sqlx::query("UPDATE imports SET finished_at = $1, items_done = items_total WHERE id = $2")
+            .bind(self.now().0)
+            .bind(row.id)
+            .execute(&mut *self.tx)
+            .await?;
+        self.append(&[NewRecord::new(
+            actor,
+            kinds::IMPORT_COMPLETED,
+            format!("site:{}", row.site_id),
+            json!({"format": row.format, "source_sha256": row.source_sha256, "file_name": row.file_name,
+                   "items": row.items_total, "new_items": new_items, "new_versions": new_versions}),
+        )])
+        .await?;
+        Ok(())
+    }
+}
+
+async fn import_row(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    site: i64,
+    sha256: &str,
+) -> Result<Option<ImportRow>> {
+    let row = sqlx::query(
+        "SELECT id, site_id, format, source_sha256, file_name, items_total, items_done, finished_at FROM imports \
+         WHERE site_id = $1 AND source_sha256 = $2",
+    )
+    .bind(site)
+    .bind(sha256)
+    .fetch_optional(&mut **tx)
+    .await?;
+    row.map(|r| {
+        Ok(ImportRow {
+            id: r.try_get("id")?,
+            site_id: r.try_get("site_id")?,
+            format: r.try_get("format")?,
+            source_sha256: r.try_get("source_sha256")?,
+            file_name: r.try_get("file_name")?,
+            items_total: r.try_get("items_total")?,
+            items_done: r.try_get("items_done")?,
+            finished_at: r.try_get::<Option<i64>, _>("finished_at")?.map(Timestamp),
+        })
+    })
+    .transpose()
+}

@@ -18,7 +18,8 @@ mod sites;
 pub mod testing;
 
 pub use capture::{
-    CaptureState, Captured, CapturedRow, Continuity, EndpointRow, Known, Outcome, RunSummary,
+    CaptureState, Captured, CapturedRow, Continuity, EndpointRow, ImportRow, Known, Outcome,
+    RunSummary,
 };
 pub use content::{ContentItem, NewContent};
 pub use people::{Body, OfficialAccount, Person};
