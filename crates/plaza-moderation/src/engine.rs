@@ -188,9 +188,13 @@ impl Engine {
             sexual,
             illegal,
             promo,
-            spammy,
+            spam_words,
+            bait,
             second_person,
         ] = lexicon::find_all(&norm);
+        let mut spammy = spam_words;
+        spammy.extend(bait.iter().copied());
+        spammy.sort_unstable();
         let second = !second_person.is_empty() || text.contains('@');
         let learned: Vec<f32> = match &self.model {
             Some(m) => m.scores_packed(&self.packed, &x),
@@ -266,9 +270,10 @@ impl Engine {
         };
         score[idx("spam")] = (spam_model
             + link_bonus
-            + match spammy.len() {
-                0 => 0.0,
-                1 => 0.4,
+            + match (spammy.len(), bait.len()) {
+                (0, _) => 0.0,
+                (1, 1) => 0.5,
+                (1, _) => 0.4,
                 _ => 0.55,
             })
         .min(1.0);

@@ -16,6 +16,7 @@ pub enum List {
     Illegal,
     SelfPromotion,
     SpamPhrase,
+    Bait,
     SecondPerson,
 }
 
@@ -211,6 +212,7 @@ const SELF_PROMOTION: &[&str] = &[
 
 const SPAM: &[&str] = &[
     "subscribe",
+    "like if",
     "free gift*",
     "giveaway",
     "click here",
@@ -234,12 +236,7 @@ const SPAM: &[&str] = &[
     "investment",
     "dm me",
     "whatsapp",
-    "like this comment",
-    "like this if",
-    "like if",
-    "thumbs up if",
     "check out this",
-    "help me get",
     "subscribers",
     "subscribirse",
     "mi canal",
@@ -247,6 +244,23 @@ const SPAM: &[&str] = &[
     "proflink",
     "views by",
     "follow my",
+];
+
+/// Engagement bait: asking for likes, thumbs or subscriptions. Unlike a single spam word
+/// ("cheap", "winner"), one of these is enough to call a comment spam (for review; removal
+/// only where the city opted in).
+const BAIT: &[&str] = &[
+    "like this comment",
+    "like this if",
+    "thumbs up if",
+    "thumbs up for",
+    "help me get",
+    "help me reach",
+    "subscribe to me",
+    "sub to me",
+    "how many people like",
+    "give it a like",
+    "like and subscribe",
 ];
 
 const SECOND_PERSON: &[&str] = &[
@@ -263,6 +277,7 @@ impl List {
             List::Illegal => ILLEGAL,
             List::SelfPromotion => SELF_PROMOTION,
             List::SpamPhrase => SPAM,
+            List::Bait => BAIT,
             List::SecondPerson => SECOND_PERSON,
         }
     }
@@ -276,7 +291,7 @@ struct Matcher {
 }
 
 /// Every list, in a fixed order ([`find_all`] returns hits in this order).
-pub const LISTS: [List; 8] = [
+pub const LISTS: [List; 9] = [
     List::Obscene,
     List::Insult,
     List::Threat,
@@ -284,6 +299,7 @@ pub const LISTS: [List; 8] = [
     List::Illegal,
     List::SelfPromotion,
     List::SpamPhrase,
+    List::Bait,
     List::SecondPerson,
 ];
 
@@ -307,8 +323,8 @@ fn matcher() -> &'static Matcher {
 
 /// Whole-word hits of every list in normalised text, in the order of [`LISTS`], as spans of
 /// the original text. One pass over the text.
-pub fn find_all(norm: &Normalized) -> [Vec<(usize, usize)>; 8] {
-    let mut out: [Vec<(usize, usize)>; 8] = Default::default();
+pub fn find_all(norm: &Normalized) -> [Vec<(usize, usize)>; 9] {
+    let mut out: [Vec<(usize, usize)>; 9] = Default::default();
     let m = matcher();
     let Some(ac) = &m.ac else { return out };
     for (pattern, span) in crate::detect::words::whole_word_hits(ac, norm, |p| m.meta[p].1) {
