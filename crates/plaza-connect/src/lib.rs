@@ -10,6 +10,7 @@ pub mod bluesky;
 pub mod facebook;
 pub mod graph;
 pub mod http;
+pub mod import;
 pub mod instagram;
 pub mod mastodon;
 pub mod x;
