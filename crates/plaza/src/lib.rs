@@ -4,6 +4,7 @@
 pub mod bench;
 pub mod capture;
 pub mod demo;
+pub mod import;
 pub mod instance;
 pub mod moderate;
 pub mod ops;

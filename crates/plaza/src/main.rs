@@ -1,6 +1,6 @@
 //! `plaza`: one binary for the server, set-up, verification, benchmarks and admin tasks.
 
-use plaza::{bench, capture, demo, instance, moderate, ops};
+use plaza::{bench, capture, demo, import, instance, moderate, ops};
 
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{Parser, Subcommand};
@@ -115,6 +115,20 @@ enum Command {
         /// Only this site (its id).
         #[arg(long)]
         site: Option<i64>,
+        #[arg(long, default_value = "plaza-data")]
+        data: PathBuf,
+    },
+    /// Import a platform export into a site's record: a Bluesky repository (CAR), an X
+    /// archive (zip), a Facebook Page download (JSON or zip), a Mastodon outbox.json. Checked
+    /// whole first; resumable; importing the same file twice adds nothing.
+    Import {
+        file: PathBuf,
+        /// The site (its id; see `plaza site list`).
+        #[arg(long)]
+        site: i64,
+        /// bluesky-car, x-archive, facebook-page or mastodon-outbox (detected if omitted).
+        #[arg(long)]
+        format: Option<String>,
         #[arg(long, default_value = "plaza-data")]
         data: PathBuf,
     },
@@ -502,6 +516,40 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             } else {
                 ExitCode::SUCCESS
             })
+        }
+        Command::Import {
+            file,
+            site,
+            format,
+            data,
+        } => {
+            let (store, _) = instance::open(&data, None).await?;
+            let mut engine = ops::engine_for(&store).await?;
+            let r = import::run(&store, &mut engine, site, &file, format.as_deref()).await;
+            store.close().await;
+            let s = r?;
+            if s.already {
+                println!(
+                    "{} ({}) was imported into site {site} before: nothing to add",
+                    file.display(),
+                    s.format
+                );
+            } else {
+                println!(
+                    "imported {} ({}): {} items, {} new, {} new versions{}",
+                    file.display(),
+                    s.format,
+                    s.items,
+                    s.new_items,
+                    s.new_versions,
+                    if s.resumed_from > 0 {
+                        format!(" (resumed after item {})", s.resumed_from)
+                    } else {
+                        String::new()
+                    }
+                );
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Command::Status { data, json } => {
             let (store, _) = instance::open(&data, None).await?;
