@@ -787,10 +787,11 @@ impl Store {
             let mut warnings = Vec::new();
             let (gaps, expires) = match &endpoint {
                 None => {
-                    warnings.push(
-                        "not connected: nothing on this site is being captured into the record"
-                            .into(),
-                    );
+                    warnings.push(format!(
+                        "not connected: nothing on this site is being captured into the record \
+                         (connect it with `plaza site connect {}`)",
+                        site.id
+                    ));
                     (vec![], None)
                 }
                 Some(ep) => {

@@ -222,10 +222,11 @@ pub fn print_status(sites: &[Continuity]) -> bool {
             .last_success_at
             .map(|t| t.human())
             .unwrap_or_else(|| "never".into());
-        let expiry = c
-            .credential_expires_at
-            .map(|t| t.date())
-            .unwrap_or_else(|| "does not expire".into());
+        let expiry = match (c.connected, c.credential_expires_at) {
+            (false, _) => "none".to_string(),
+            (true, Some(t)) => format!("expires {}", t.date()),
+            (true, None) => "does not expire".to_string(),
+        };
         let state = if !c.connected {
             "NOT CONNECTED"
         } else if c.failures > 0 {
@@ -249,7 +250,11 @@ pub fn print_status(sites: &[Continuity]) -> bool {
                 g.to.map(|t| t.human())
                     .unwrap_or_else(|| "now (open)".into()),
                 if g.failures > 0 {
-                    format!(" ({} failed passes)", g.failures)
+                    format!(
+                        " ({} failed pass{})",
+                        g.failures,
+                        if g.failures == 1 { "" } else { "es" }
+                    )
                 } else {
                     String::new()
                 }
