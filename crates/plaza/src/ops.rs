@@ -62,6 +62,11 @@ pub async fn connect(
     platform: Platform,
     c: &Connection,
 ) -> Result<()> {
+    if platform == Platform::Linkedin {
+        bail!(
+            "LinkedIn has no API Plaza can capture an organisation page with; record LinkedIn activity by hand (see docs/connectors.md)"
+        );
+    }
     let service = match (&c.service, default_service(platform)) {
         (Some(s), _) => check_url("service", s)?,
         (None, Some(d)) => d.to_string(),
@@ -114,6 +119,11 @@ pub struct AddSite {
 /// `plaza site add`: registers an existing official account as an active site and connects it.
 pub async fn add_site(store: &Store, data: &Path, a: &AddSite, c: &Connection) -> Result<i64> {
     let platform = Platform::parse(&a.platform).map_err(|e| anyhow!("{e}"))?;
+    if platform == Platform::Linkedin {
+        bail!(
+            "LinkedIn has no API Plaza can capture an organisation page with; propose the site in the web interface and record LinkedIn activity by hand (see docs/connectors.md)"
+        );
+    }
     let (_, policy) = store.policy().await?;
     let domains = policy.settings.official_email_domains.clone();
     let email = match &a.email {
