@@ -62,9 +62,25 @@ pub async fn connect(
     platform: Platform,
     c: &Connection,
 ) -> Result<()> {
+    let v = validate(platform, c)?;
+    let mut tx = store.begin_write().await?;
+    set_endpoint(&mut tx, data, site_id, handle, &v, c).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A connection's checked values: the service, the appview, the expiry.
+struct Checked {
+    service: String,
+    appview: Option<String>,
+    expires: Option<Timestamp>,
+}
+
+/// Checks a connection before anything is stored.
+fn validate(platform: Platform, c: &Connection) -> Result<Checked> {
     if platform == Platform::Linkedin {
         bail!(
-            "LinkedIn has no API Plaza can capture an organisation page with; record LinkedIn activity by hand (see docs/connectors.md)"
+            "LinkedIn has no API Plaza can capture an organisation page with; propose the site in the web interface and record LinkedIn activity by hand (see docs/connectors.md)"
         );
     }
     let service = match (&c.service, default_service(platform)) {
@@ -86,20 +102,35 @@ pub async fn connect(
         })?),
         None => None,
     };
+    Ok(Checked {
+        service,
+        appview,
+        expires,
+    })
+}
+
+/// Writes the secret file, then the endpoint in `tx` (the caller commits). A secret file left
+/// by a transaction that did not commit is overwritten by the next connection of that site.
+async fn set_endpoint(
+    tx: &mut plaza_store::WriteTx,
+    data: &Path,
+    site_id: i64,
+    handle: &str,
+    v: &Checked,
+    c: &Connection,
+) -> Result<()> {
     let account = c.account.clone().unwrap_or_else(|| handle.to_string());
     capture::write_secret(data, site_id, &c.secret)?;
-    let mut tx = store.begin_write().await?;
     tx.set_endpoint(
         "system:cli",
         site_id,
-        &service,
-        appview.as_deref(),
+        &v.service,
+        v.appview.as_deref(),
         &account,
         &c.secret,
-        expires,
+        v.expires,
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 
@@ -119,11 +150,7 @@ pub struct AddSite {
 /// `plaza site add`: registers an existing official account as an active site and connects it.
 pub async fn add_site(store: &Store, data: &Path, a: &AddSite, c: &Connection) -> Result<i64> {
     let platform = Platform::parse(&a.platform).map_err(|e| anyhow!("{e}"))?;
-    if platform == Platform::Linkedin {
-        bail!(
-            "LinkedIn has no API Plaza can capture an organisation page with; propose the site in the web interface and record LinkedIn activity by hand (see docs/connectors.md)"
-        );
-    }
+    let checked = validate(platform, c)?;
     let (_, policy) = store.policy().await?;
     let domains = policy.settings.official_email_domains.clone();
     let email = match &a.email {
@@ -168,13 +195,14 @@ pub async fn add_site(store: &Store, data: &Path, a: &AddSite, c: &Connection) -
                 anyhow!("this instance has no people yet: run `plaza init` first")
             })?,
         };
+    // The site and its connection are stored together or not at all.
     let mut tx = store.begin_write().await?;
     let id = tx
         .register_existing_site(actor.id, &site, &a.reason)
         .await
         .map_err(|e| anyhow!("{e}"))?;
+    set_endpoint(&mut tx, data, id, &handle, &checked, c).await?;
     tx.commit().await?;
-    connect(store, data, id, &handle, platform, c).await?;
     Ok(id)
 }
 

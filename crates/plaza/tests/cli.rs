@@ -370,3 +370,145 @@ fn bench_moderate_prints_rates_and_memory() {
         "{out}"
     );
 }
+
+#[test]
+fn site_add_refuses_bad_input_naming_it_and_stores_nothing() {
+    let dir = tmp("site-add");
+    init(&dir);
+    let secret = dir.with_extension("secret");
+    std::fs::write(&secret, "app-password\n").unwrap();
+    let d = dir.to_str().unwrap();
+    let s = secret.to_str().unwrap();
+    let cases: [(&[&str], &str); 5] = [
+        (
+            &[
+                "site",
+                "add",
+                "mastodon",
+                "--handle",
+                "city@m.example",
+                "--token-file",
+                s,
+            ],
+            "--service is required for Mastodon",
+        ),
+        (
+            &[
+                "site",
+                "add",
+                "bluesky",
+                "--handle",
+                "city.example",
+                "--service",
+                "pds.example",
+                "--secret-file",
+                s,
+            ],
+            "--service \"pds.example\" is not an http(s) URL",
+        ),
+        (
+            &[
+                "site",
+                "add",
+                "bluesky",
+                "--handle",
+                "city.example",
+                "--expires",
+                "soon",
+                "--secret-file",
+                s,
+            ],
+            "--expires \"soon\" is not a date",
+        ),
+        (
+            &[
+                "site",
+                "add",
+                "linkedin",
+                "--handle",
+                "city",
+                "--secret-file",
+                s,
+            ],
+            "LinkedIn has no API",
+        ),
+        (
+            &[
+                "site",
+                "add",
+                "bluesky",
+                "--handle",
+                "city.example",
+                "--email",
+                "me@gmail.com",
+                "--secret-file",
+                s,
+            ],
+            "registration_email",
+        ),
+    ];
+    for (args, want) in cases {
+        let o = plaza().args(args).args(["--data", d]).output().unwrap();
+        assert!(!o.status.success(), "{args:?} should fail");
+        assert!(text(&o).contains(want), "{args:?}: {}", text(&o));
+    }
+    let o = run(&["site", "list", "--data", d]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout).trim(),
+        "",
+        "nothing was registered"
+    );
+    assert!(!dir.join("secrets").exists(), "no secret was written");
+
+    let o = run(&[
+        "site",
+        "add",
+        "bluesky",
+        "--handle",
+        "city.example",
+        "--app-password-file",
+        s,
+        "--data",
+        d,
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = run(&["site", "list", "--data", d]);
+    let listed = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(
+        listed.contains("bluesky")
+            && listed.contains("active")
+            && listed.contains("connected to https://bsky.social"),
+        "{listed}"
+    );
+    let secret_file = dir.join("secrets").join("site-1.secret");
+    assert_eq!(
+        std::fs::read_to_string(&secret_file).unwrap(),
+        "app-password"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&secret_file)
+                .unwrap()
+                .permissions()
+                .mode()
+                & 0o777,
+            0o600
+        );
+    }
+    // The database and the record name the credential by its hash, never the secret itself.
+    let mut db = Vec::new();
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.to_string_lossy().contains("plaza.db") {
+            db.extend(std::fs::read(&p).unwrap());
+        }
+    }
+    assert!(!db.is_empty());
+    assert!(
+        !db.windows(12).any(|w| w == b"app-password"),
+        "the secret is in the database"
+    );
+}
