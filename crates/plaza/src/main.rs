@@ -209,6 +209,13 @@ enum SiteCommand {
         #[arg(long, default_value = "plaza-data")]
         data: PathBuf,
     },
+    /// Facebook Pages: everyone with a role on the Page next to Plaza's written
+    /// authorizations for the site (B.9). Exits 3 if someone has a role but no authorization.
+    Roles {
+        site: i64,
+        #[arg(long, default_value = "plaza-data")]
+        data: PathBuf,
+    },
     /// List the sites with their state and connection.
     List {
         #[arg(long, default_value = "plaza-data")]
@@ -809,6 +816,45 @@ async fn site_command(command: SiteCommand) -> Result<ExitCode> {
             r?;
             println!("site {} ({}) connected", s.id, s.name);
             Ok(ExitCode::SUCCESS)
+        }
+        SiteCommand::Roles { site, data } => {
+            let (store, _) = instance::open(&data, None).await?;
+            let r = ops::page_roles(&store, &data, site).await;
+            store.close().await;
+            let lines = r?;
+            let mut missing = 0;
+            for l in &lines {
+                let who = l
+                    .person
+                    .clone()
+                    .unwrap_or_else(|| "no Plaza person matches".into());
+                match &l.authorization {
+                    Some((id, level)) => println!(
+                        "{} ({}): {} -> {who}: written authorization {id} ({level})",
+                        l.name,
+                        l.platform_id,
+                        l.tasks.join(", ")
+                    ),
+                    None => {
+                        missing += 1;
+                        println!(
+                            "{} ({}): {} -> {who}: NO WRITTEN AUTHORIZATION (B.9)",
+                            l.name,
+                            l.platform_id,
+                            l.tasks.join(", ")
+                        )
+                    }
+                }
+            }
+            println!(
+                "{} role(s) on the Page; {missing} without a written authorization",
+                lines.len()
+            );
+            Ok(if missing > 0 {
+                ExitCode::from(3)
+            } else {
+                ExitCode::SUCCESS
+            })
         }
         SiteCommand::List { data } => {
             let (store, _) = instance::open(&data, None).await?;

@@ -308,3 +308,83 @@ pub fn print_status(sites: &[Continuity]) -> bool {
     }
     attention
 }
+
+/// One line of the page-roles reconciliation (B.9: only people the City Manager authorised in
+/// writing may post).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RoleLine {
+    /// The platform's name for the person.
+    pub name: String,
+    pub platform_id: String,
+    pub tasks: Vec<String>,
+    /// The Plaza person matched (by an official account on the platform, else by name).
+    pub person: Option<String>,
+    /// The in-force written authorization for this site, if any: its id and level.
+    pub authorization: Option<(i64, String)>,
+}
+
+impl RoleLine {
+    /// A person with a role that can post or moderate but no written authorization.
+    pub fn unauthorised(&self) -> bool {
+        self.authorization.is_none()
+    }
+}
+
+/// `plaza site roles ID`: everyone with a role on a Facebook Page next to Plaza's written
+/// authorizations for the site.
+pub async fn page_roles(store: &Store, data: &Path, site_id: i64) -> Result<Vec<RoleLine>> {
+    use plaza_connect::Connector as _;
+    let site = store.site(site_id).await.map_err(|e| anyhow!("{e}"))?;
+    if site.platform != Platform::Facebook {
+        bail!(
+            "page roles can be read from Facebook Pages only; {} is on {}",
+            site.name,
+            site.platform.label()
+        );
+    }
+    let ep = capture::endpoint(store, data, &site).await?;
+    let mut fb = plaza_connect::facebook::Facebook::new(&ep).map_err(|e| anyhow!("{e}"))?;
+    fb.connect().await.map_err(|e| anyhow!("{e}"))?;
+    let roles = fb.page_roles().await.map_err(|e| anyhow!("{e}"))?;
+    let now = store.now();
+    let grants: Vec<_> = store
+        .authorizations(None, Some(site.id))
+        .await?
+        .into_iter()
+        .filter(|a| a.status(now) == "in force")
+        .collect();
+    let people = store.people().await?;
+    let mut out = Vec::new();
+    for r in roles {
+        let mut person = None;
+        for p in &people {
+            let accounts = store.official_accounts(p.id).await?;
+            if accounts
+                .iter()
+                .any(|a| a.platform == Platform::Facebook && a.handle == r.id)
+            {
+                person = Some(p);
+                break;
+            }
+        }
+        let person = person.or_else(|| {
+            people
+                .iter()
+                .find(|p| p.name.trim().eq_ignore_ascii_case(r.name.trim()))
+        });
+        let authorization = person.and_then(|p| {
+            grants
+                .iter()
+                .find(|g| g.person_id == p.id)
+                .map(|g| (g.id, g.level.as_str().to_string()))
+        });
+        out.push(RoleLine {
+            name: r.name,
+            platform_id: r.id,
+            tasks: r.tasks,
+            person: person.map(|p| format!("{} <{}>", p.name, p.email)),
+            authorization,
+        });
+    }
+    Ok(out)
+}
