@@ -58,23 +58,39 @@ struct Resident {
 }
 
 impl Resident {
-    async fn login(http: &reqwest::Client, net: &Value) -> Resident {
+    /// A new account on the test PDS (the dev PDS needs no invite), so every run of this test
+    /// starts from clean accounts even on a network that earlier runs used.
+    async fn new_account(http: &reqwest::Client, net: &Value, prefix: &str) -> (Resident, String) {
         let pds = net["pds_url"].as_str().unwrap().to_string();
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos();
+        let handle = format!(
+            "{prefix}{:x}{:x}.test",
+            std::process::id() % 4096,
+            nanos % 1_048_576
+        );
         let s: Value = http
-            .post(format!("{pds}/xrpc/com.atproto.server.createSession"))
-            .json(&json!({"identifier": net["resident"]["handle"], "password": net["resident"]["password"]}))
+            .post(format!("{pds}/xrpc/com.atproto.server.createAccount"))
+            .json(&json!({"handle": handle, "email": format!("{}@plaza.invalid", handle.replace('.', "-")),
+                          "password": "a long enough test password"}))
             .send()
             .await
             .unwrap()
             .json()
             .await
             .unwrap();
-        Resident {
+        let r = Resident {
             http: http.clone(),
             pds,
-            did: s["did"].as_str().unwrap().into(),
+            did: s["did"]
+                .as_str()
+                .unwrap_or_else(|| panic!("createAccount: {s}"))
+                .into(),
             jwt: s["accessJwt"].as_str().unwrap().into(),
-        }
+        };
+        (r, handle)
     }
 
     async fn call(&self, nsid: &str, body: Value) -> Value {
@@ -118,7 +134,22 @@ async fn a_reply_on_a_real_pds_is_captured_classified_hidden_and_its_deletion_re
     let http = reqwest::Client::new();
     let pds = net["pds_url"].as_str().unwrap();
     let appview = net["appview_url"].as_str().unwrap();
-    let city_handle = net["city"]["handle"].as_str().unwrap();
+    // Fresh accounts: the city (signing in with an app password, as a city would) and a
+    // resident.
+    let (city_account, city_handle) = Resident::new_account(&http, &net, "city").await;
+    let city_handle = city_handle.as_str();
+    let app_password = city_account
+        .call(
+            "com.atproto.server.createAppPassword",
+            json!({"name": "plaza"}),
+        )
+        .await["password"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (resident, resident_handle) = Resident::new_account(&http, &net, "res").await;
+    let resident_handle = resident_handle.as_str();
+    settle(&http, &net).await;
 
     // An instance with the city's Bluesky account registered from the command line.
     let data = plaza_store::testing::temp_dir("bluesky");
@@ -135,7 +166,7 @@ async fn a_reply_on_a_real_pds_is_captured_classified_hidden_and_its_deletion_re
     };
     let (store, key, _) = instance::init(&data, &spec).await.unwrap();
     let secret = data.with_extension("app-password");
-    std::fs::write(&secret, net["city"]["app_password"].as_str().unwrap()).unwrap();
+    std::fs::write(&secret, &app_password).unwrap();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_plaza"))
         .args([
             "site",
@@ -172,12 +203,11 @@ async fn a_reply_on_a_real_pds_is_captured_classified_hidden_and_its_deletion_re
         base_url: pds.into(),
         read_url: Some(appview.into()),
         account: city_handle.into(),
-        secret: net["city"]["app_password"].as_str().unwrap().into(),
+        secret: app_password.clone(),
     };
     let mut city = Bluesky::new(&endpoint).unwrap();
     let session = city.connect().await.unwrap();
     assert_eq!(session.handle, city_handle);
-    let resident_handle = net["resident"]["handle"].as_str().unwrap();
     let post = city
         .publish(&Draft {
             text: format!("Leaf pickup starts Monday: https://arborvale.example/leaves. Questions? Ask @{resident_handle}"),
@@ -206,14 +236,13 @@ async fn a_reply_on_a_real_pds_is_captured_classified_hidden_and_its_deletion_re
     assert!(
         facets
             .iter()
-            .any(|f| f["features"][0]["did"] == net["resident"]["did"]),
+            .any(|f| f["features"][0]["did"] == resident.did.as_str()),
         "{view}"
     );
     assert_eq!(view["embed"]["images"][0]["alt"], "Map of the pickup zones");
     let cid = view["cid"].as_str().unwrap().to_string();
 
     // Another account replies, and follows the city.
-    let resident = Resident::login(&http, &net).await;
     let strong = json!({"uri": post.platform_id, "cid": cid});
     let reply = resident
         .create(
