@@ -45,6 +45,7 @@ pub mod kinds {
     pub const CAPTURE_RUN: &str = "capture.run";
     pub const CAPTURE_FAILED: &str = "capture.failed";
     pub const CAPTURE_FOLLOWERS: &str = "capture.followers";
+    pub const CAPTURE_WEBHOOK: &str = "capture.webhook";
     pub const SITE_ENDPOINT_SET: &str = "site.endpoint_set";
     pub const IMPORT_STARTED: &str = "import.started";
     pub const IMPORT_COMPLETED: &str = "import.completed";

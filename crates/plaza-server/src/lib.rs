@@ -9,6 +9,7 @@ mod api;
 mod auth;
 pub mod ctx;
 mod error;
+mod hooks;
 mod letter;
 mod openapi;
 mod pages;
@@ -39,6 +40,10 @@ pub struct ServerConfig {
     pub failure_window_ms: i64,
     /// Where uploaded files (signed authorization letters) are kept, by SHA-256.
     pub blob_dir: Option<std::path::PathBuf>,
+    /// Where site secrets are kept (webhook app secrets and verify tokens).
+    pub secrets_dir: Option<std::path::PathBuf>,
+    /// Asks the capture engine to run a pass over a site now (a webhook said it changed).
+    pub capture_now: Option<tokio::sync::mpsc::UnboundedSender<i64>>,
 }
 
 impl Default for ServerConfig {
@@ -49,6 +54,8 @@ impl Default for ServerConfig {
             max_failures: 5,
             failure_window_ms: 15 * 60_000,
             blob_dir: None,
+            secrets_dir: None,
+            capture_now: None,
         }
     }
 }

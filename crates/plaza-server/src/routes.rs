@@ -1,7 +1,7 @@
 //! Every route, in one list: method, path, who may call it, a summary, and the handler. The
 //! router, the OpenAPI document and the authorization matrix test all read this list.
 
-use crate::{App, api, auth, pages, public, security};
+use crate::{App, api, auth, hooks, pages, public, security};
 use axum::Router;
 use axum::middleware;
 use axum::routing::MethodRouter;
@@ -76,6 +76,20 @@ fn table() -> Vec<(RouteInfo, MethodRouter<App>)> {
             "/transparency",
             Public,
             "Public key and latest signed checkpoint",
+        ),
+        route(
+            get(hooks::facebook_verify),
+            "GET",
+            "/hooks/facebook/{id}",
+            Public,
+            "Facebook Page webhook subscription check (hub.verify_token)",
+        ),
+        route(
+            post(hooks::facebook_event),
+            "POST",
+            "/hooks/facebook/{id}",
+            Public,
+            "Facebook Page webhook delivery (X-Hub-Signature-256); triggers a capture pass",
         ),
         route(
             get(auth::login_page),

@@ -107,7 +107,11 @@ fn concrete(c: &City, method: &str, path: &str) -> (String, String, Option<Strin
             "/authorizations/{id}",
             &format!("/authorizations/{}", c.grant),
         )
-        .replace("{seq}", "2");
+        .replace("{seq}", "2")
+        .replace(
+            "/hooks/facebook/{id}",
+            &format!("/hooks/facebook/{}", c.site_active),
+        );
     let p = match p.as_str() {
         "/api/v1/proof/inclusion" => "/api/v1/proof/inclusion?seq=1&tree_size=2".to_string(),
         "/api/v1/proof/consistency" => "/api/v1/proof/consistency?first=1&second=2".to_string(),

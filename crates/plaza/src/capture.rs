@@ -376,13 +376,25 @@ pub const EXPIRY_WARNING_MS: i64 = 14 * Timestamp::DAY_MS;
 
 /// Runs a pass over every connected site on the schedule, for as long as the server runs. A
 /// failing site is recorded as such and does not stop the others.
-pub async fn run_scheduled(store: Store, data: PathBuf, mut engine: Engine, opts: Options) {
+///
+/// A site id sent on `now` (a webhook said the site changed) runs a pass over that site at
+/// once.
+pub async fn run_scheduled(
+    store: Store,
+    data: PathBuf,
+    mut engine: Engine,
+    opts: Options,
+    mut now: tokio::sync::mpsc::UnboundedReceiver<i64>,
+) {
     let period = std::time::Duration::from_millis(opts.interval_ms.max(1000) as u64);
     let mut tick = tokio::time::interval(period);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
-        tick.tick().await;
-        match capture_all(&store, &data, &mut engine, None, &opts).await {
+        let only = tokio::select! {
+            _ = tick.tick() => None,
+            Some(site) = now.recv() => Some(site),
+        };
+        match capture_all(&store, &data, &mut engine, only, &opts).await {
             Ok(reports) => {
                 for r in reports.iter().filter(|r| r.summary.error.is_some()) {
                     tracing::warn!(site = r.site_id, error = ?r.summary.error, "capture failed");

@@ -216,6 +216,16 @@ enum SiteCommand {
         #[arg(long, default_value = "plaza-data")]
         data: PathBuf,
     },
+    /// Facebook Pages: set up webhooks (the Page pushes changes, Plaza captures at once).
+    /// Prints the callback path and the verify token to enter in the Meta app.
+    Webhook {
+        site: i64,
+        /// File holding the Meta app's app secret (it signs every delivery).
+        #[arg(long)]
+        app_secret_file: PathBuf,
+        #[arg(long, default_value = "plaza-data")]
+        data: PathBuf,
+    },
     /// List the sites with their state and connection.
     List {
         #[arg(long, default_value = "plaza-data")]
@@ -856,6 +866,24 @@ async fn site_command(command: SiteCommand) -> Result<ExitCode> {
                 ExitCode::SUCCESS
             })
         }
+        SiteCommand::Webhook {
+            site,
+            app_secret_file,
+            data,
+        } => {
+            let secret = ops::read_secret(&app_secret_file)?;
+            let (store, _) = instance::open(&data, None).await?;
+            let r = ops::webhook_setup(&store, &data, site, &secret).await;
+            store.close().await;
+            let token = r?;
+            println!("In the Meta app's Webhooks settings (object: Page, field: feed), enter:");
+            println!("  Callback URL:  https://YOUR-PLAZA-ADDRESS/hooks/facebook/{site}");
+            println!("  Verify token:  {token}");
+            println!(
+                "Every delivery is checked against the app secret and triggers a capture of site {site}."
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         SiteCommand::List { data } => {
             let (store, _) = instance::open(&data, None).await?;
             for s in store.sites().await? {
@@ -895,11 +923,13 @@ async fn serve(data: &Path, listen: Option<String>, demo: bool) -> Result<ExitCo
     };
     let (store, key) = instance::open(data, None).await?;
     let engine = ops::engine_for(&store).await?;
+    let (capture_now, capture_requests) = tokio::sync::mpsc::unbounded_channel();
     tokio::spawn(capture::run_scheduled(
         store.clone(),
         data.to_path_buf(),
         engine,
         capture::Options::default(),
+        capture_requests,
     ));
     let listen = listen
         .or(config.listen)
@@ -914,6 +944,8 @@ async fn serve(data: &Path, listen: Option<String>, demo: bool) -> Result<ExitCo
     let server_config = ServerConfig {
         secure_cookies: !bound.ip().is_loopback(),
         blob_dir: Some(data.join("blobs")),
+        secrets_dir: Some(data.join("secrets")),
+        capture_now: Some(capture_now),
         ..ServerConfig::default()
     };
     let app = App {

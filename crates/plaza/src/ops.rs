@@ -388,3 +388,44 @@ pub async fn page_roles(store: &Store, data: &Path, site_id: i64) -> Result<Vec<
     }
     Ok(out)
 }
+
+/// `plaza site webhook ID --app-secret-file F`: sets up Facebook webhooks for a site. Stores the
+/// app secret and a new verify token in the data directory and returns the verify token, which
+/// the city enters in the Meta app's webhook settings with the callback URL
+/// `https://PLAZA/hooks/facebook/ID`.
+pub async fn webhook_setup(
+    store: &Store,
+    data: &Path,
+    site_id: i64,
+    app_secret: &str,
+) -> Result<String> {
+    let site = store.site(site_id).await.map_err(|e| anyhow!("{e}"))?;
+    if site.platform != Platform::Facebook {
+        bail!(
+            "webhooks are set up for Facebook Pages only; {} is on {}",
+            site.name,
+            site.platform.label()
+        );
+    }
+    let mut bytes = [0u8; 18];
+    getrandom::fill(&mut bytes).map_err(|e| anyhow!("no randomness for the verify token: {e}"))?;
+    let token = plaza_core::hex(&bytes);
+    let dir = data.join("secrets");
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    crate::instance::write_secret(&dir.join(format!("site-{site_id}.app-secret")), app_secret)?;
+    crate::instance::write_secret(&dir.join(format!("site-{site_id}.verify-token")), &token)?;
+    let mut tx = store.begin_write().await?;
+    tx.append(&[plaza_core::record::NewRecord::new(
+        "system:cli",
+        "site.webhook_set",
+        format!("site:{site_id}"),
+        serde_json::json!({
+            "platform": "facebook",
+            "callback_path": format!("/hooks/facebook/{site_id}"),
+            "app_secret_sha256": plaza_core::hex(&plaza_core::record::sha256(app_secret.as_bytes())),
+        }),
+    )])
+    .await?;
+    tx.commit().await?;
+    Ok(token)
+}
