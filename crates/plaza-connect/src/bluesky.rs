@@ -21,7 +21,8 @@ const NAME: &str = "Bluesky";
 /// The public appview Bluesky runs.
 pub const PUBLIC_APPVIEW: &str = "https://public.api.bsky.app";
 
-/// Bluesky's own moderation service, where reports go unless the site names another.
+/// Bluesky's own moderation service (`did#atproto_labeler`). Reports go to the PDS's
+/// configured moderation service unless the site names one; on bsky.social that is this one.
 pub const BLUESKY_MODERATION: &str = "did:plc:ar7c4by46qjdydhdevvrndac#atproto_labeler";
 
 /// What the AT Protocol lets an account do.
@@ -344,7 +345,7 @@ pub struct Bluesky {
     appview: String,
     identifier: String,
     app_password: String,
-    moderation: String,
+    moderation: Option<String>,
     session: Option<SessionBody>,
 }
 
@@ -369,14 +370,15 @@ impl Bluesky {
                 .to_string(),
             identifier: endpoint.account.trim_start_matches('@').to_string(),
             app_password: endpoint.secret.clone(),
-            moderation: BLUESKY_MODERATION.to_string(),
+            moderation: None,
             session: None,
         })
     }
 
-    /// Sends reports to another moderation service (`did#service`), e.g. a test network's.
+    /// Sends reports to a given moderation service (`did#atproto_labeler`, e.g.
+    /// [`BLUESKY_MODERATION`] or a city's own labeler) instead of the PDS's default.
     pub fn with_moderation_service(mut self, service: &str) -> Bluesky {
-        self.moderation = service.to_string();
+        self.moderation = Some(service.to_string());
         self
     }
 
@@ -413,7 +415,15 @@ impl Bluesky {
         let url = self.xrpc(&self.pds, "com.atproto.server.refreshSession");
         match self
             .http
-            .post_json::<Value, SessionBody>(&url, &Value::Null, Auth::Bearer(&s.refresh_jwt), &[])
+            // No body at all: the PDS refuses one ("A request body was provided when none
+            // was expected"), as the test network showed.
+            .request::<SessionBody>(
+                reqwest::Method::POST,
+                &url,
+                &[],
+                None,
+                Auth::Bearer(&s.refresh_jwt),
+            )
             .await
         {
             Ok(fresh) => self.session = Some(fresh),
@@ -770,6 +780,10 @@ impl Connector for Bluesky {
             .to_string();
         let url = self.xrpc(&self.pds, "com.atproto.moderation.createReport");
         let token = self.token().await?;
+        let proxy: Vec<(&str, &str)> = match &self.moderation {
+            Some(m) => vec![("atproto-proxy", m.as_str())],
+            None => vec![],
+        };
         let _: Value = self
             .http
             .post_json(
@@ -780,7 +794,7 @@ impl Connector for Bluesky {
                     "subject": {"$type": "com.atproto.repo.strongRef", "uri": item.platform_id, "cid": cid},
                 }),
                 Auth::Bearer(&token),
-                &[("atproto-proxy", self.moderation.as_str())],
+                &proxy,
             )
             .await?;
         Ok(())

@@ -14,7 +14,7 @@
 use plaza::capture::{self, Options};
 use plaza::{instance, ops};
 use plaza_connect::bluesky::Bluesky;
-use plaza_connect::{Connector, Draft, DraftImage, Endpoint};
+use plaza_connect::{Connector, Draft, DraftImage, Endpoint, ReportReason};
 use plaza_core::capture::{Author, Capability, ItemKind};
 use plaza_core::record::kinds;
 use plaza_store::RecordFilter;
@@ -300,7 +300,13 @@ async fn a_reply_on_a_real_pds_is_captured_classified_hidden_and_its_deletion_re
     assert_eq!(comments.len(), 1);
     let comment = comments.remove(0);
     assert_eq!(comment.kind, ItemKind::Comment);
+    // The session is refreshed (com.atproto.server.refreshSession) and still acts.
+    city.refresh().await.unwrap();
     city.hide_comment(&comment, true).await.unwrap();
+    // A report to the network's moderation service (Ozone, through the PDS).
+    city.report(&comment, ReportReason::Rude, "C.7.i: insults")
+        .await
+        .unwrap();
     settle(&http, &net).await;
     let r = capture::capture_site(&store, &data, &mut engine, &site, &opts)
         .await
