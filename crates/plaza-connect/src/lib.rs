@@ -171,6 +171,13 @@ pub trait Connector: Send {
     /// reply) is returned with `hidden` set when the API shows it.
     fn comments(&mut self, post: &Item) -> impl Future<Output = Result<Vec<Item>>> + Send;
 
+    /// How far back [`Connector::comments`] reaches, when it does not list every comment
+    /// (X's recent search covers 7 days). `None`: every comment is listed, so one that is
+    /// missing is gone. Capture never calls an unlisted comment older than this gone.
+    fn comments_window_ms(&self) -> Option<i64> {
+        None
+    }
+
     /// The accounts following the site.
     fn followers(
         &mut self,

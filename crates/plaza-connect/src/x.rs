@@ -346,6 +346,11 @@ impl Connector for X {
         CAPABILITIES
     }
 
+    /// Recent search covers the last 7 days.
+    fn comments_window_ms(&self) -> Option<i64> {
+        Some(7 * plaza_core::Timestamp::DAY_MS)
+    }
+
     async fn connect(&mut self) -> Result<Session> {
         let body = self
             .call(

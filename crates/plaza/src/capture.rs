@@ -165,6 +165,31 @@ pub async fn capture_site(
             )),
         },
     };
+    finish(store, site, result, summary).await
+}
+
+/// One pass over one site with a given connector (tests use their own).
+pub async fn capture_with<C: Connector>(
+    store: &Store,
+    engine: &mut Engine,
+    site: &Site,
+    conn: &mut C,
+    opts: &Options,
+) -> Result<Report> {
+    let mut summary = RunSummary {
+        started_at: store.now().0,
+        ..RunSummary::default()
+    };
+    let result = pass(store, engine, site, conn, opts, &mut summary).await;
+    finish(store, site, result, summary).await
+}
+
+async fn finish(
+    store: &Store,
+    site: &Site,
+    result: Result<(), Failure>,
+    mut summary: RunSummary,
+) -> Result<Report> {
     match result {
         Ok(()) => {}
         Err(Failure::Store(e)) => return Err(e),
@@ -317,10 +342,18 @@ async fn pass<C: Connector>(
         let seen: HashSet<String> = comments.iter().map(|c| c.platform_id.clone()).collect();
         let captured = assess(engine, site, comments, Some(&post.text));
         let known = store.known_comments(site.id, &post.platform_id).await?;
+        // Where the platform lists only recent comments (X: 7 days), an older comment that is
+        // not listed may still be there: only comments well inside the window can be judged.
+        let judged_from = conn
+            .comments_window_ms()
+            .map(|w| store.now().0 - w + Timestamp::DAY_MS);
         let mut tx = store.begin_write().await?;
         let outcomes = tx.capture_items(ACTOR, site.id, &captured).await?;
         let mut gone = 0;
         for k in &known {
+            if judged_from.is_some_and(|from| k.created_at.0 < from) {
+                continue;
+            }
             if !seen.contains(&k.platform_id) {
                 tx.mark_gone(ACTOR, site.id, &k.platform_id, Gone::DeletedByAuthor)
                     .await?;

@@ -576,3 +576,157 @@ async fn a_capture_killed_mid_way_loses_and_duplicates_nothing() {
         .unwrap();
     assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stderr));
 }
+
+/// A platform whose API lists only recent comments, like X's 7-day search: the engine's own
+/// logic, with an in-memory connector (the X connector itself is contract-tested separately).
+struct Windowed {
+    post: plaza_core::capture::Item,
+    comments: Vec<plaza_core::capture::Item>,
+}
+
+impl plaza_connect::Connector for Windowed {
+    fn platform(&self) -> plaza_core::sites::Platform {
+        plaza_core::sites::Platform::X
+    }
+    fn capabilities(&self) -> &'static [plaza_core::capture::Capability] {
+        &[
+            plaza_core::capture::Capability::ListPosts,
+            plaza_core::capture::Capability::ListComments,
+        ]
+    }
+    async fn connect(&mut self) -> plaza_connect::Result<plaza_connect::Session> {
+        Ok(plaza_connect::Session {
+            account_id: "1".into(),
+            handle: "city".into(),
+            expires_at: None,
+        })
+    }
+    async fn profile(&mut self) -> plaza_connect::Result<plaza_core::capture::Profile> {
+        Ok(plaza_core::capture::Profile::default())
+    }
+    async fn posts(
+        &mut self,
+        _: Option<String>,
+    ) -> plaza_connect::Result<plaza_core::capture::Page<plaza_core::capture::Item>> {
+        Ok(plaza_core::capture::Page {
+            items: vec![self.post.clone()],
+            next: None,
+        })
+    }
+    async fn comments(
+        &mut self,
+        _: &plaza_core::capture::Item,
+    ) -> plaza_connect::Result<Vec<plaza_core::capture::Item>> {
+        Ok(self.comments.clone())
+    }
+    async fn followers(
+        &mut self,
+        _: Option<String>,
+    ) -> plaza_connect::Result<plaza_core::capture::Page<plaza_core::capture::Follower>> {
+        Ok(plaza_core::capture::Page {
+            items: vec![],
+            next: None,
+        })
+    }
+    fn comments_window_ms(&self) -> Option<i64> {
+        Some(7 * Timestamp::DAY_MS)
+    }
+}
+
+fn item(id: &str, kind: plaza_core::capture::ItemKind, at: i64) -> plaza_core::capture::Item {
+    plaza_core::capture::Item {
+        kind,
+        platform_id: id.into(),
+        parent: (kind == plaza_core::capture::ItemKind::Comment).then(|| "p".to_string()),
+        root: (kind == plaza_core::capture::ItemKind::Comment).then(|| "p".to_string()),
+        author: plaza_core::capture::Author {
+            id: format!("a-{id}"),
+            handle: format!("h{id}"),
+            name: String::new(),
+        },
+        text: format!("text of {id}"),
+        url: format!("https://x.example/{id}"),
+        created_at: Timestamp(at),
+        edited_at: None,
+        media: vec![],
+        hidden: false,
+        counts: plaza_core::capture::Counts::default(),
+    }
+}
+
+#[tokio::test]
+async fn comments_beyond_a_platforms_listing_window_are_not_called_deleted() {
+    use plaza_core::capture::ItemKind::{Comment, Post};
+    let inst = instance(Backend::Sqlite, "capture-window").await.unwrap();
+    let clock = Arc::new(FixedClock::at(Timestamp(T0)));
+    let store = open(&inst, clock.clone()).await;
+    let add = ops::AddSite {
+        platform: "x".into(),
+        name: None,
+        handle: "city".into(),
+        url: Some("https://x.com/city".into()),
+        department: "Communications".into(),
+        email: None,
+        purpose: "Official city information".into(),
+        as_email: None,
+        reason: "existing account".into(),
+    };
+    let site_id = ops::add_site(
+        &store,
+        &inst.data,
+        &add,
+        &connection("https://api.x.example/2", "tok", None),
+    )
+    .await
+    .unwrap();
+    let site = store.site(site_id).await.unwrap();
+    let mut engine = ops::engine_for(&store).await.unwrap();
+    let day = Timestamp::DAY_MS;
+    let mut conn = Windowed {
+        post: item("p", Post, T0 - 5 * day),
+        comments: vec![
+            item("old", Comment, T0 - 2 * day),
+            item("new", Comment, T0 - day / 2),
+        ],
+    };
+    let r = capture::capture_with(&store, &mut engine, &site, &mut conn, &Options::default())
+        .await
+        .unwrap();
+    assert_eq!((r.summary.new_items, r.summary.gone), (3, 0));
+    // Ten days later neither comment is listed any more: both have aged out of the platform's
+    // 7-day listing and may well still be there, so neither is called gone.
+    clock.advance_ms(10 * day);
+    conn.comments.clear();
+    let r = capture::capture_with(&store, &mut engine, &site, &mut conn, &Options::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        r.summary.gone, 0,
+        "comments older than the window are not judged"
+    );
+    assert_eq!(
+        store.captured(site_id, "old").await.unwrap().unwrap().state,
+        "live"
+    );
+    // A comment inside the window that disappears is gone.
+    conn.comments = vec![item("fresh", Comment, T0 + 10 * day - day / 2)];
+    capture::capture_with(&store, &mut engine, &site, &mut conn, &Options::default())
+        .await
+        .unwrap();
+    conn.comments.clear();
+    clock.advance_ms(60_000);
+    let r = capture::capture_with(&store, &mut engine, &site, &mut conn, &Options::default())
+        .await
+        .unwrap();
+    assert_eq!(r.summary.gone, 1);
+    assert_eq!(
+        store
+            .captured(site_id, "fresh")
+            .await
+            .unwrap()
+            .unwrap()
+            .state,
+        "deleted_by_author"
+    );
+    store.close().await;
+}
