@@ -608,7 +608,16 @@ impl Connector for Bluesky {
     }
 
     async fn comments(&mut self, post: &Item) -> Result<Vec<Item>> {
-        Ok(self.thread(&post.platform_id).await?.1)
+        match self.thread(&post.platform_id).await? {
+            (Some(_), replies) => Ok(replies),
+            // Listed a moment ago but not found now: never read that as "no replies", which
+            // would record every reply as deleted. The pass fails and the next one decides.
+            (None, _) => Err(Error::Payload {
+                platform: NAME,
+                endpoint: "app.bsky.feed.getPostThread".into(),
+                reason: format!("{} is listed but its thread is not found", post.platform_id),
+            }),
+        }
     }
 
     async fn followers(&mut self, cursor: Option<String>) -> Result<Page<Follower>> {
