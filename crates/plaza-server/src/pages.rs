@@ -280,6 +280,25 @@ pub async fn site_page(
             author: format!("{} (@{})", c.author_name, c.author_handle),
             text: c.body,
             seq: c.record_seq,
+            status: format!(
+                "{}{}",
+                match c.state.as_str() {
+                    "hidden" => "hidden by the city",
+                    "deleted_by_author" => "deleted by its author",
+                    "removed_by_city" => "removed by the city",
+                    _ => "on the platform",
+                },
+                if c.versions > 1 {
+                    format!(", {} versions", c.versions)
+                } else {
+                    String::new()
+                }
+            ),
+            decision: match (c.decision, c.clauses.is_empty()) {
+                (Some(d), true) => d,
+                (Some(d), false) => format!("{d} ({})", c.clauses.join(", ")),
+                (None, _) => String::new(),
+            },
         })
         .collect();
     let names = views::actor_names(&app).await?;

@@ -280,6 +280,10 @@ pub struct ContentView {
     pub author: String,
     pub text: String,
     pub seq: i64,
+    /// On the platform: live, hidden, deleted by its author, removed by the city; and edits.
+    pub status: String,
+    /// The moderation engine's decision for a comment.
+    pub decision: String,
 }
 
 pub struct HistoryView {

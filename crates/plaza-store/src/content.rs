@@ -1,11 +1,10 @@
-//! Captured posts and comments. The capture engine (issue 4) writes here through
-//! [`WriteTx::insert_content`]; the demo seeds it the same way, so every item has its record.
+//! Reading captured posts and comments. The capture engine writes them through
+//! [`crate::WriteTx::capture_items`] (capture.rs); the demo seeds them the same way, so every
+//! item has its record.
 
-use crate::{Result, Store, WriteTx, ts};
+use crate::{Result, Store, ts};
 use plaza_core::Timestamp;
-use plaza_core::record::{NewRecord, kinds};
 use serde::Serialize;
-use serde_json::json;
 use sqlx::Row;
 
 /// A captured post or comment.
@@ -23,68 +22,22 @@ pub struct ContentItem {
     pub created_at: Timestamp,
     pub captured_at: Timestamp,
     pub record_seq: i64,
-}
-
-/// A post or comment as captured, before it is stored.
-#[derive(Debug, Clone)]
-pub struct NewContent {
-    pub site_id: i64,
-    pub kind: &'static str,
-    pub platform_id: String,
-    pub parent_id: Option<i64>,
-    pub author_handle: String,
-    pub author_name: String,
-    pub body: String,
-    pub url: String,
-    pub created_at: Timestamp,
-}
-
-impl WriteTx {
-    /// Stores a captured item with its record entry (B.19, B.23: time, date and user name).
-    pub async fn insert_content(&mut self, actor: &str, c: &NewContent) -> Result<i64> {
-        let kind = if c.kind == "post" {
-            kinds::CAPTURE_POST
-        } else {
-            kinds::CAPTURE_COMMENT
-        };
-        let header = self
-            .append(&[NewRecord::new(
-                actor,
-                kind,
-                format!("site:{}", c.site_id),
-                json!({"platform_id": c.platform_id, "author_handle": c.author_handle, "author_name": c.author_name,
-                       "text": c.body, "url": c.url, "created_at": c.created_at, "parent_id": c.parent_id}),
-            )])
-            .await?;
-        let seq = header.first().map(|h| h.seq).unwrap_or(0);
-        let id: i64 = sqlx::query(
-            "INSERT INTO content_items (site_id, kind, platform_id, parent_id, author_handle, author_name, body, url, created_at, captured_at, record_seq) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
-        )
-        .bind(c.site_id)
-        .bind(c.kind)
-        .bind(&c.platform_id)
-        .bind(c.parent_id)
-        .bind(&c.author_handle)
-        .bind(&c.author_name)
-        .bind(&c.body)
-        .bind(&c.url)
-        .bind(c.created_at.0)
-        .bind(self.now().0)
-        .bind(seq)
-        .fetch_one(&mut *self.tx)
-        .await?
-        .try_get("id")?;
-        Ok(id)
-    }
+    /// `live`, `hidden`, `deleted_by_author` or `removed_by_city`.
+    pub state: String,
+    /// The moderation decision for a comment (`allow`, `review`, `remove`).
+    pub decision: Option<String>,
+    /// Versions captured (edits, hiding).
+    pub versions: i64,
+    /// The clauses the moderation engine found, e.g. `C.7.xvii`.
+    pub clauses: Vec<String>,
 }
 
 impl Store {
     /// The latest items of a site, newest first.
     pub async fn content(&self, site: i64, limit: i64) -> Result<Vec<ContentItem>> {
         let rows = sqlx::query(
-            "SELECT id, site_id, kind, platform_id, parent_id, author_handle, author_name, body, url, created_at, captured_at, record_seq \
-             FROM content_items WHERE site_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
+            "SELECT id, site_id, kind, platform_id, parent_id, author_handle, author_name, body, url, created_at, captured_at, record_seq, \
+             state, decision, versions, assessment FROM content_items WHERE site_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
         )
         .bind(site)
         .bind(limit)
@@ -105,6 +58,21 @@ impl Store {
                     created_at: ts(r, "created_at")?,
                     captured_at: ts(r, "captured_at")?,
                     record_seq: r.try_get("record_seq")?,
+                    state: r.try_get("state")?,
+                    decision: r.try_get("decision")?,
+                    versions: r.try_get("versions")?,
+                    clauses: r
+                        .try_get::<Option<String>, _>("assessment")?
+                        .and_then(|a| serde_json::from_str::<serde_json::Value>(&a).ok())
+                        .and_then(|a| {
+                            a.get("clauses").and_then(|c| c.as_array()).map(|c| {
+                                c.iter()
+                                    .filter_map(|x| x.get("clause").and_then(|v| v.as_str()))
+                                    .map(str::to_string)
+                                    .collect()
+                            })
+                        })
+                        .unwrap_or_default(),
                 })
             })
             .collect()

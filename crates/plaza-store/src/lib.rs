@@ -21,7 +21,7 @@ pub use capture::{
     CaptureState, Captured, CapturedRow, Continuity, EndpointRow, ImportRow, Known, Outcome,
     RunSummary,
 };
-pub use content::{ContentItem, NewContent};
+pub use content::ContentItem;
 pub use people::{Body, OfficialAccount, Person};
 pub use record::{ConsistencyProof, InclusionProof, RecordFilter, SignedCheckpoint, VerifyError};
 pub use sessions::SessionRow;

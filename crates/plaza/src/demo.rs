@@ -5,12 +5,13 @@
 use crate::instance::{InitSpec, init};
 use anyhow::{Context, Result};
 use plaza_core::Timestamp;
+use plaza_core::capture::{Author, Counts, Item, ItemKind};
 use plaza_core::checkpoint::SigningKey;
 use plaza_core::people::{NewBody, NewOfficialAccount, NewPerson};
 use plaza_core::policy::DEFAULT_POLICY;
 use plaza_core::record::person_actor;
 use plaza_core::sites::{Area, NewSite, Step, Verdict};
-use plaza_store::{NewContent, NewGrant, Store};
+use plaza_store::{Captured, NewGrant, Store};
 use std::path::Path;
 
 /// The password of every demo login.
@@ -513,73 +514,121 @@ pub async fn seed(data: &Path) -> Result<(Store, SigningKey)> {
     let mut next = move |n: usize| rng.below(n);
     let capture = "system:capture";
     let mut counter = 0;
+    // comments are classified as capture does it, so the demo shows decisions
+    let policy = plaza_core::policy::parse(&demo_policy())
+        .map_err(|e| anyhow::anyhow!("the demo policy is invalid: {}", e[0]))?;
+    let model =
+        plaza_moderation::default_model().map_err(|e| anyhow::anyhow!("the shipped model: {e}"))?;
+    let mut engine = plaza_moderation::engine::Engine::new(&policy, Some(model));
     for (site_id, s) in site_ids
         .iter()
         .filter(|(_, s)| matches!(s.stage, "active" | "suspended"))
     {
+        let site_handle = s.handle.trim_start_matches('@').to_string();
         for day in (1..=28).step_by(3) {
             counter += 1;
             let posted = Timestamp(
                 now.0 - day as i64 * Timestamp::DAY_MS + (next(8) as i64 + 9) * 3_600_000,
             );
             let text = POSTS[next(POSTS.len())];
-            let post = tx
-                .insert_content(
-                    capture,
-                    &NewContent {
-                        site_id: *site_id,
-                        kind: "post",
-                        platform_id: format!("{}-post-{counter}", s.platform),
-                        parent_id: None,
-                        author_handle: s.handle.trim_start_matches('@').to_string(),
-                        author_name: s.name.to_string(),
-                        body: text.to_string(),
-                        url: format!("{}/posts/{counter}", s.url),
-                        created_at: posted,
-                    },
-                )
-                .await?;
+            let post_id = format!("{}-post-{counter}", s.platform);
+            let mut thread = vec![Captured {
+                item: demo_item(
+                    ItemKind::Post,
+                    &post_id,
+                    None,
+                    (&site_handle, s.name),
+                    text,
+                    format!("{}/posts/{counter}", s.url),
+                    posted,
+                ),
+                assessment: None,
+            }];
             for c in 0..(1 + next(4)) {
                 counter += 1;
                 let (handle, name, body) = COMMENTS[next(COMMENTS.len())];
-                tx.insert_content(
-                    capture,
-                    &NewContent {
-                        site_id: *site_id,
-                        kind: "comment",
-                        platform_id: format!("{}-comment-{counter}", s.platform),
-                        parent_id: Some(post),
-                        author_handle: handle.to_string(),
-                        author_name: name.to_string(),
-                        body: body.to_string(),
-                        url: format!("{}/posts/{counter}", s.url),
-                        created_at: Timestamp(
-                            posted.0 + (c as i64 + 1) * 1_800_000 + next(3_600) as i64 * 1000,
-                        ),
-                    },
-                )
-                .await?;
+                let at =
+                    Timestamp(posted.0 + (c as i64 + 1) * 1_800_000 + next(3_600) as i64 * 1000);
+                let a = engine.assess(&plaza_moderation::engine::Comment {
+                    text: body,
+                    author: Some(handle),
+                    site: Some(&site_handle),
+                    thread: Some(&post_id),
+                    parent_text: Some(text),
+                    at_ms: Some(at.0),
+                });
+                let id = format!("{}-comment-{counter}", s.platform);
+                let json = crate::moderate::to_json(&serde_json::json!(id), &a);
+                thread.push(Captured {
+                    item: demo_item(
+                        ItemKind::Comment,
+                        &id,
+                        Some(&post_id),
+                        (handle, name),
+                        body,
+                        format!("{}/posts/{counter}", s.url),
+                        at,
+                    ),
+                    assessment: Some((a.decision.as_str().to_string(), json)),
+                });
             }
+            tx.capture_items(capture, *site_id, &thread).await?;
         }
     }
     // a council member replying on a City post: the kind of activity the Brown Act guard watches
     if let Some((_, name)) = officials.first() {
         counter += 1;
-        tx.insert_content(capture, &NewContent {
-            site_id: main,
-            kind: "comment",
-            platform_id: format!("bluesky-comment-{counter}"),
-            parent_id: None,
-            author_handle: "graceliu.bsky.social".into(),
-            author_name: name.clone(),
-            body: "I agree with my colleague's point on the budget; we should fund the east side projects first.".into(),
-            url: "https://bsky.app/profile/arborvale.example/post/official".into(),
-            created_at: Timestamp(now.0 - 2 * Timestamp::DAY_MS),
-        })
+        let item = demo_item(
+            ItemKind::Comment,
+            &format!("bluesky-comment-{counter}"),
+            None,
+            ("graceliu.bsky.social", name),
+            "I agree with my colleague's point on the budget; we should fund the east side projects first.",
+            "https://bsky.app/profile/arborvale.example/post/official".into(),
+            Timestamp(now.0 - 2 * Timestamp::DAY_MS),
+        );
+        tx.capture_items(
+            capture,
+            main,
+            &[Captured {
+                item,
+                assessment: None,
+            }],
+        )
         .await?;
     }
     tx.commit().await?;
     // the record needs a signed checkpoint before anyone verifies it
     store.make_checkpoint(&key).await?;
     Ok((store, key))
+}
+
+/// A demo post or comment as a connector would return it.
+fn demo_item(
+    kind: ItemKind,
+    id: &str,
+    root: Option<&str>,
+    (handle, name): (&str, &str),
+    text: &str,
+    url: String,
+    at: Timestamp,
+) -> Item {
+    Item {
+        kind,
+        platform_id: id.to_string(),
+        parent: root.map(str::to_string),
+        root: root.map(str::to_string),
+        author: Author {
+            id: handle.to_string(),
+            handle: handle.to_string(),
+            name: name.to_string(),
+        },
+        text: text.to_string(),
+        url,
+        created_at: at,
+        edited_at: None,
+        media: vec![],
+        hidden: false,
+        counts: Counts::default(),
+    }
 }
