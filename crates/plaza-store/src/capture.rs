@@ -136,7 +136,12 @@ impl WriteTx {
                 self.param(1),
                 self.row_placeholders(2, chunk.len())
             );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(site);
+            // Not a kept prepared statement: PostgreSQL would keep a generic plan made while
+            // the table was empty (a sequential scan) and go on using it as the table grows,
+            // which made capture quadratic. Unnamed, it is planned for the table as it is.
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .persistent(false)
+                .bind(site);
             for id in chunk {
                 q = q.bind(*id);
             }
@@ -573,6 +578,7 @@ impl Store {
             "SELECT platform_id, kind, state, created_at FROM content_items \
              WHERE site_id = $1 AND root_platform_id = $2 AND state IN ('live', 'hidden') ORDER BY created_at, id",
         )
+        .persistent(false)
         .bind(site)
         .bind(root)
         .fetch_all(self.pool())
@@ -586,6 +592,7 @@ impl Store {
             "SELECT platform_id, kind, state, created_at FROM content_items \
              WHERE site_id = $1 AND kind = 'post' AND created_at >= $2 AND state IN ('live', 'hidden') ORDER BY created_at DESC, id DESC",
         )
+        .persistent(false)
         .bind(site)
         .bind(since.0)
         .fetch_all(self.pool())
