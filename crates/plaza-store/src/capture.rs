@@ -310,7 +310,7 @@ impl WriteTx {
             .await?;
             let _ = seq;
         }
-        // Every version's text, once.
+        // Every version, once (its text is in its record entry).
         let versions: Vec<(usize, &String, i64, i64)> = writes
             .iter()
             .zip(&seqs)
@@ -318,13 +318,13 @@ impl WriteTx {
             .collect();
         for chunk in versions.chunks(CHUNK) {
             let mut sql = String::from(
-                "INSERT INTO content_versions (site_id, platform_id, version, content_hash, body, captured_at, record_seq) VALUES ",
+                "INSERT INTO content_versions (site_id, platform_id, version, content_hash, captured_at, record_seq) VALUES ",
             );
             for k in 0..chunk.len() {
                 if k > 0 {
                     sql.push(',');
                 }
-                sql.push_str(&self.row_placeholders(k * 7 + 1, 7));
+                sql.push_str(&self.row_placeholders(k * 6 + 1, 6));
             }
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for (i, hash, version, seq) in chunk {
@@ -333,7 +333,6 @@ impl WriteTx {
                     .bind(items[*i].item.platform_id.clone())
                     .bind(*version)
                     .bind((*hash).clone())
-                    .bind(items[*i].item.text.clone())
                     .bind(now)
                     .bind(*seq);
             }

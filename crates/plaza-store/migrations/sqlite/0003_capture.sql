@@ -16,13 +16,13 @@ ALTER TABLE content_items ADD COLUMN assessment TEXT;
 CREATE INDEX content_items_root ON content_items (site_id, root_platform_id);
 CREATE INDEX content_items_decision ON content_items (decision, captured_at);
 
--- Every version of every item, once (by content hash).
+-- Every version of every item, once (by content hash). The text of each version is in its
+-- record entry (record_seq), once, where retention can find it.
 CREATE TABLE content_versions (
     site_id      INTEGER NOT NULL REFERENCES sites (id),
     platform_id  TEXT NOT NULL,
     version      INTEGER NOT NULL,
     content_hash TEXT NOT NULL,
-    body         TEXT NOT NULL,
     captured_at  INTEGER NOT NULL,
     record_seq   INTEGER NOT NULL,
     PRIMARY KEY (site_id, platform_id, version),
