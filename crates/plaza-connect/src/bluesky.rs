@@ -513,10 +513,13 @@ impl Bluesky {
                     .unwrap_or_default();
                 Ok((record, hidden))
             }
-            // No threadgate: nothing hidden.
+            // No threadgate: nothing hidden. Any other error is an error: reading it as "nothing
+            // hidden" would record every hidden reply as shown again.
             Err(Error::Http {
-                status: 400 | 404, ..
-            }) => Ok((None, vec![])),
+                status: 400 | 404,
+                ref body,
+                ..
+            }) if body.contains("RecordNotFound") => Ok((None, vec![])),
             Err(e) => Err(e),
         }
     }
@@ -618,6 +621,30 @@ impl Connector for Bluesky {
                 reason: format!("{} is listed but its thread is not found", post.platform_id),
             }),
         }
+    }
+
+    async fn confirm_gone(&mut self, ids: &[String]) -> Result<Vec<String>> {
+        // app.bsky.feed.getPosts answers with the posts that exist, 25 at a time, to anyone.
+        let mut gone = Vec::new();
+        for chunk in ids.chunks(25) {
+            let query: Vec<(&str, &str)> = chunk.iter().map(|u| ("uris", u.as_str())).collect();
+            let body = self.read("app.bsky.feed.getPosts", &query).await?;
+            let v: Value = serde_json::from_slice(&body).map_err(|e| payload("getPosts", e))?;
+            let found: Vec<&str> = v
+                .get("posts")
+                .and_then(Value::as_array)
+                .ok_or_else(|| payload("getPosts", "no posts list in the answer"))?
+                .iter()
+                .filter_map(|p| p.get("uri").and_then(Value::as_str))
+                .collect();
+            gone.extend(
+                chunk
+                    .iter()
+                    .filter(|u| !found.contains(&u.as_str()))
+                    .cloned(),
+            );
+        }
+        Ok(gone)
     }
 
     async fn followers(&mut self, cursor: Option<String>) -> Result<Page<Follower>> {

@@ -171,6 +171,14 @@ pub trait Connector: Send {
     /// reply) is returned with `hidden` set when the API shows it.
     fn comments(&mut self, post: &Item) -> impl Future<Output = Result<Vec<Item>>> + Send;
 
+    /// Of these items, which are definitely gone from the platform: asked one by one (or in
+    /// batches) where the API allows, because a listing can leave out what still exists. The
+    /// default trusts the listing that left them out.
+    fn confirm_gone(&mut self, ids: &[String]) -> impl Future<Output = Result<Vec<String>>> + Send {
+        let all = ids.to_vec();
+        async move { Ok(all) }
+    }
+
     /// How far back [`Connector::comments`] reaches, when it does not list every comment
     /// (X's recent search covers 7 days). `None`: every comment is listed, so one that is
     /// missing is gone. Capture never calls an unlisted comment older than this gone.

@@ -68,6 +68,9 @@ pub struct Status {
     pub favourites_count: i64,
     #[serde(default)]
     pub reblog: Option<serde_json::Value>,
+    /// public, unlisted, private (followers only) or direct.
+    #[serde(default)]
+    pub visibility: String,
 }
 
 /// A media attachment.
@@ -133,9 +136,11 @@ pub fn status_item(s: &Status, kind: ItemKind, root: Option<&str>) -> Result<Ite
 /// next page is the last status's id, boost or not (`max_id`).
 pub fn parse_statuses(body: &[u8]) -> Result<Page<Item>> {
     let statuses: Vec<Status> = serde_json::from_slice(body).map_err(|e| payload("statuses", e))?;
+    // Self-replies (thread continuations) come back even with exclude_replies; they are
+    // comments in their thread, not posts of their own. Direct messages are never captured.
     let items = statuses
         .iter()
-        .filter(|s| s.reblog.is_none())
+        .filter(|s| s.reblog.is_none() && s.in_reply_to_id.is_none() && s.visibility != "direct")
         .map(|s| status_item(s, ItemKind::Post, None))
         .collect::<Result<Vec<_>>>()?;
     Ok(Page {
@@ -147,8 +152,10 @@ pub fn parse_statuses(body: &[u8]) -> Result<Page<Item>> {
 /// Parses a status context (GET /api/v1/statuses/:id/context) into the comments under `root`.
 pub fn parse_context(body: &[u8], root: &str) -> Result<Vec<Item>> {
     let c: Context = serde_json::from_slice(body).map_err(|e| payload("context", e))?;
+    // Direct messages are private correspondence, not public comments: never captured.
     c.descendants
         .iter()
+        .filter(|s| s.visibility != "direct")
         .map(|s| status_item(s, ItemKind::Comment, Some(root)))
         .collect()
 }
@@ -346,6 +353,24 @@ impl Connector for Mastodon {
                 .collect(),
             next,
         })
+    }
+
+    async fn confirm_gone(&mut self, ids: &[String]) -> Result<Vec<String>> {
+        // GET /api/v1/statuses/:id answers 404 for a deleted status.
+        let mut gone = Vec::new();
+        for id in ids {
+            let url = format!("{}/api/v1/statuses/{id}", self.base);
+            match self
+                .http
+                .get::<serde_json::Value>(&url, &[], Auth::Bearer(&self.token))
+                .await
+            {
+                Ok(_) => {}
+                Err(Error::Http { status: 404, .. }) => gone.push(id.clone()),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(gone)
     }
 
     async fn publish(&mut self, draft: &Draft) -> Result<Item> {

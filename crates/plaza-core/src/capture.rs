@@ -141,22 +141,20 @@ pub struct Item {
 }
 
 impl Item {
-    /// The hash that identifies this version: SHA-256 of the canonical JSON of what a reader
-    /// sees (kind, ids, author, text, media, hidden), not the counts. The same version captured
-    /// twice has the same hash, so it is stored once.
+    /// The hash that identifies this version: SHA-256 of the canonical JSON of the words and
+    /// pictures a reader sees: the item's id, its kind, what it answers, its text, and its
+    /// media by alt text. Not the author's current handle or display name (a rename is not an
+    /// edit), not media addresses (they change with the CDN), not counts, and not whether it
+    /// is hidden (that is the item's state, compared separately). The same version captured
+    /// twice, by the API or from an export, has the same hash and is stored once.
     pub fn content_hash(&self) -> String {
+        let media: Vec<&str> = self.media.iter().map(|m| m.alt.as_str()).collect();
         let v = serde_json::json!({
             "kind": self.kind.as_str(),
             "platform_id": self.platform_id,
             "parent": self.parent,
-            "root": self.root,
-            "author": self.author.id,
-            "handle": self.author.handle,
-            "name": self.author.name,
             "text": self.text,
-            "media": self.media,
-            "hidden": self.hidden,
-            "edited_at": self.edited_at,
+            "media": media,
         });
         // Nothing here is a float or deeply nested, so canonical JSON cannot fail; serde's
         // sorted-key form is the same text if it ever did.
@@ -375,9 +373,22 @@ mod tests {
         b.counts.likes = 40;
         assert_eq!(a.content_hash(), b.content_hash());
         assert_ne!(a.content_hash(), item("hello!").content_hash());
+        // Hiding is state, a rename is not an edit, a CDN address is not content.
         let mut c = a.clone();
         c.hidden = true;
-        assert_ne!(a.content_hash(), c.content_hash());
+        c.author.name = "A. Resident".into();
+        c.author.handle = "resident.example".into();
+        assert_eq!(a.content_hash(), c.content_hash());
+        let mut d = a.clone();
+        d.media.push(Media {
+            url: "https://cdn.example/1".into(),
+            alt: "a map".into(),
+            mime: "image".into(),
+        });
+        let mut e = d.clone();
+        e.media[0].url = "https://other-cdn.example/1".into();
+        assert_eq!(d.content_hash(), e.content_hash());
+        assert_ne!(a.content_hash(), d.content_hash());
         assert_eq!(a.content_hash().len(), 64);
     }
 }

@@ -114,6 +114,18 @@ struct Existing {
     versions: i64,
     state: String,
     counts: (i64, i64, i64),
+    seen_live: bool,
+}
+
+/// Where captured items come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// The platform's API, listing what is there now: new items, new versions, and (through
+    /// `seen_live`) the items whose later absence means they are gone.
+    Live,
+    /// An export: adds what Plaza does not hold yet, never a new version of an item it holds
+    /// (an export is older than, or as old as, what the API shows).
+    Import,
 }
 
 impl WriteTx {
@@ -125,13 +137,14 @@ impl WriteTx {
         actor: &str,
         site: i64,
         items: &[Captured],
+        source: Source,
     ) -> Result<Vec<Outcome>> {
         let now = self.now().0;
         let mut existing: HashMap<String, Existing> = HashMap::new();
         let ids: Vec<&str> = items.iter().map(|c| c.item.platform_id.as_str()).collect();
         for chunk in ids.chunks(200) {
             let sql = format!(
-                "SELECT platform_id, content_hash, versions, state, likes, reposts, replies FROM content_items \
+                "SELECT platform_id, content_hash, versions, state, likes, reposts, replies, seen_live FROM content_items \
                  WHERE site_id = {} AND platform_id IN {}",
                 self.param(1),
                 self.row_placeholders(2, chunk.len())
@@ -157,6 +170,7 @@ impl WriteTx {
                             r.try_get("reposts")?,
                             r.try_get("replies")?,
                         ),
+                        seen_live: r.try_get::<i64, _>("seen_live")? != 0,
                     },
                 );
             }
@@ -167,15 +181,24 @@ impl WriteTx {
         // (index into items, hash, version, outcome)
         let mut writes: Vec<(usize, String, i64, Outcome)> = Vec::new();
         let mut count_updates: Vec<usize> = Vec::new();
+        let mut now_live: Vec<usize> = Vec::new();
         for (i, c) in items.iter().enumerate() {
             let item = &c.item;
             let hash = item.content_hash();
             let state = if item.hidden { "hidden" } else { "live" };
             let outcome = match existing.get(&item.platform_id) {
                 None => Outcome::New,
+                Some(_) if source == Source::Import => Outcome::Unchanged,
                 Some(e) if e.hash == hash && (e.state == state) => Outcome::Unchanged,
                 Some(_) => Outcome::Edited,
             };
+            if source == Source::Live
+                && existing
+                    .get(&item.platform_id)
+                    .is_some_and(|e| !e.seen_live)
+            {
+                now_live.push(i);
+            }
             match outcome {
                 Outcome::New => {
                     let kind = match item.kind {
@@ -195,6 +218,7 @@ impl WriteTx {
                             versions: 1,
                             state: state.into(),
                             counts: (item.counts.likes, item.counts.reposts, item.counts.replies),
+                            seen_live: source == Source::Live,
                         },
                     );
                     writes.push((i, hash, 1, outcome));
@@ -219,6 +243,7 @@ impl WriteTx {
                     e.state = state.into();
                     writes.push((i, hash, e.versions, outcome));
                 }
+                Outcome::Unchanged if source == Source::Import => {}
                 Outcome::Unchanged => {
                     let counts = (item.counts.likes, item.counts.reposts, item.counts.replies);
                     if existing.get(&item.platform_id).map(|e| e.counts) != Some(counts) {
@@ -240,10 +265,10 @@ impl WriteTx {
             .map(|((i, h, _, _), seq)| (*i, h, *seq))
             .collect();
         for chunk in new.chunks(ITEM_CHUNK) {
-            const COLS: usize = 21;
+            const COLS: usize = 22;
             let mut sql = String::from(
                 "INSERT INTO content_items (site_id, kind, platform_id, author_handle, author_name, body, url, created_at, captured_at, record_seq, \
-                 author_id, parent_platform_id, root_platform_id, content_hash, versions, state, likes, reposts, replies, decision, assessment) VALUES ",
+                 author_id, parent_platform_id, root_platform_id, content_hash, versions, state, likes, reposts, replies, decision, assessment, seen_live) VALUES ",
             );
             for k in 0..chunk.len() {
                 if k > 0 {
@@ -276,7 +301,8 @@ impl WriteTx {
                     .bind(it.counts.reposts)
                     .bind(it.counts.replies)
                     .bind(c.assessment.as_ref().map(|a| a.0.clone()))
-                    .bind(c.assessment.as_ref().map(|a| a.1.to_string()));
+                    .bind(c.assessment.as_ref().map(|a| a.1.to_string()))
+                    .bind(i64::from(source == Source::Live));
             }
             q.execute(&mut *self.tx).await?;
         }
@@ -290,8 +316,9 @@ impl WriteTx {
             sqlx::query(
                 "UPDATE content_items SET body = $1, content_hash = $2, versions = $3, state = $4, gone_at = NULL, \
                  author_handle = $5, author_name = $6, likes = $7, reposts = $8, replies = $9, \
-                 decision = COALESCE($10, decision), assessment = COALESCE($11, assessment) \
-                 WHERE site_id = $12 AND platform_id = $13",
+                 decision = COALESCE($10, decision), assessment = COALESCE($11, assessment), \
+                 kind = $12, author_id = $13, parent_platform_id = $14, root_platform_id = $15, url = $16 \
+                 WHERE site_id = $17 AND platform_id = $18",
             )
             .bind(it.text.clone())
             .bind(hash.clone())
@@ -304,6 +331,11 @@ impl WriteTx {
             .bind(it.counts.replies)
             .bind(c.assessment.as_ref().map(|a| a.0.clone()))
             .bind(c.assessment.as_ref().map(|a| a.1.to_string()))
+            .bind(it.kind.as_str())
+            .bind(it.author.id.clone())
+            .bind(it.parent.clone())
+            .bind(it.root.clone())
+            .bind(it.url.clone())
             .bind(site)
             .bind(it.platform_id.clone())
             .execute(&mut *self.tx)
@@ -338,6 +370,15 @@ impl WriteTx {
             }
             q.execute(&mut *self.tx).await?;
         }
+        for i in now_live {
+            sqlx::query(
+                "UPDATE content_items SET seen_live = 1 WHERE site_id = $1 AND platform_id = $2",
+            )
+            .bind(site)
+            .bind(items[i].item.platform_id.clone())
+            .execute(&mut *self.tx)
+            .await?;
+        }
         for i in count_updates {
             let it = &items[i].item;
             sqlx::query(
@@ -362,16 +403,18 @@ impl WriteTx {
         site: i64,
         platform_id: &str,
         why: Gone,
-    ) -> Result<()> {
+    ) -> Result<bool> {
         let row = sqlx::query(
             "SELECT kind, author_id, author_handle, author_name, content_hash, created_at, record_seq FROM content_items \
-             WHERE site_id = $1 AND platform_id = $2",
+             WHERE site_id = $1 AND platform_id = $2 AND state IN ('live', 'hidden')",
         )
         .bind(site)
         .bind(platform_id)
         .fetch_optional(&mut *self.tx)
         .await?
-        .ok_or_else(|| plaza_core::Error::not_found("captured item", platform_id))?;
+        ;
+        // Already gone (a concurrent pass recorded it): nothing to record twice.
+        let Some(row) = row else { return Ok(false) };
         let payload = json!({
             "site_id": site,
             "platform_id": platform_id,
@@ -399,7 +442,7 @@ impl WriteTx {
         .bind(platform_id)
         .execute(&mut *self.tx)
         .await?;
-        Ok(())
+        Ok(true)
     }
 
     /// Sets where a site is reached. The secret's SHA-256 goes into the database and the
@@ -575,7 +618,7 @@ impl Store {
     pub async fn known_comments(&self, site: i64, root: &str) -> Result<Vec<Known>> {
         let rows = sqlx::query(
             "SELECT platform_id, kind, state, created_at FROM content_items \
-             WHERE site_id = $1 AND root_platform_id = $2 AND state IN ('live', 'hidden') ORDER BY created_at, id",
+             WHERE site_id = $1 AND root_platform_id = $2 AND state IN ('live', 'hidden') AND seen_live = 1 ORDER BY created_at, id",
         )
         .persistent(false)
         .bind(site)
@@ -585,11 +628,35 @@ impl Store {
         rows.iter().map(known).collect()
     }
 
+    /// The content hash Plaza holds for each of these items (absent: never captured).
+    pub async fn content_hashes(&self, site: i64, ids: &[&str]) -> Result<HashMap<String, String>> {
+        let mut out = HashMap::new();
+        for chunk in ids.chunks(200) {
+            let list = (0..chunk.len())
+                .map(|i| format!("${}", i + 2))
+                .collect::<Vec<_>>()
+                .join(",");
+            let sql = format!(
+                "SELECT platform_id, content_hash FROM content_items WHERE site_id = $1 AND platform_id IN ({list})"
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .persistent(false)
+                .bind(site);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            for r in q.fetch_all(self.pool()).await? {
+                out.insert(r.try_get("platform_id")?, r.try_get("content_hash")?);
+            }
+        }
+        Ok(out)
+    }
+
     /// The site's own posts Plaza holds as present, created at or after `since`.
     pub async fn known_posts(&self, site: i64, since: Timestamp) -> Result<Vec<Known>> {
         let rows = sqlx::query(
             "SELECT platform_id, kind, state, created_at FROM content_items \
-             WHERE site_id = $1 AND kind = 'post' AND created_at >= $2 AND state IN ('live', 'hidden') ORDER BY created_at DESC, id DESC",
+             WHERE site_id = $1 AND kind = 'post' AND created_at >= $2 AND state IN ('live', 'hidden') AND seen_live = 1 ORDER BY created_at DESC, id DESC",
         )
         .persistent(false)
         .bind(site)

@@ -19,7 +19,7 @@ pub mod testing;
 
 pub use capture::{
     CaptureState, Captured, CapturedRow, Continuity, EndpointRow, ImportRow, Known, Outcome,
-    RunSummary,
+    RunSummary, Source,
 };
 pub use content::ContentItem;
 pub use people::{Body, OfficialAccount, Person};

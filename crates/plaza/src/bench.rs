@@ -137,7 +137,10 @@ pub async fn ingest(
         let store = store.clone();
         writing = Some(tokio::spawn(async move {
             let mut tx = store.begin_write().await?;
-            let n = tx.capture_items(ACTOR, site_id, &captured).await?.len();
+            let n = tx
+                .capture_items(ACTOR, site_id, &captured, plaza_store::Source::Live)
+                .await?
+                .len();
             tx.commit().await?;
             Ok(n)
         }));

@@ -18,7 +18,7 @@ use plaza_core::Timestamp;
 use plaza_core::capture::{Capability, Gone, Item, ItemKind};
 use plaza_core::sites::{Platform, SiteState};
 use plaza_moderation::engine::{Comment, Engine};
-use plaza_store::{Captured, Continuity, Outcome, RunSummary, Site, Store};
+use plaza_store::{Captured, Continuity, Outcome, RunSummary, Site, Source, Store};
 use serde::Serialize;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -126,7 +126,22 @@ pub async fn capture_all(
             }
             continue;
         }
-        out.push(capture_site(store, data, engine, &site, opts).await?);
+        // Our own database failing on one site must not stop the others.
+        match capture_site(store, data, engine, &site, opts).await {
+            Ok(r) => out.push(r),
+            Err(e) => {
+                tracing::error!(site = site.id, "capture stopped on a storage error: {e:#}");
+                out.push(Report {
+                    site_id: site.id,
+                    site: site.name.clone(),
+                    platform: site.platform.as_str().to_string(),
+                    summary: RunSummary {
+                        error: Some(("storage_error".into(), format!("{e:#}"))),
+                        ..RunSummary::default()
+                    },
+                });
+            }
+        }
     }
     if let Some(id) = only
         && out.is_empty()
@@ -248,10 +263,22 @@ pub fn assess(
     items: Vec<Item>,
     parent: Option<&str>,
 ) -> Vec<Captured> {
+    assess_where(engine, site, items, parent, |_| true)
+}
+
+/// [`assess`], for the comments `fresh` selects only: a comment seen before is not observed
+/// again (the engine's repeat and flood counters would count it every pass).
+fn assess_where(
+    engine: &mut Engine,
+    site: &Site,
+    items: Vec<Item>,
+    parent: Option<&str>,
+    fresh: impl Fn(&Item) -> bool,
+) -> Vec<Captured> {
     items
         .into_iter()
         .map(|item| {
-            let assessment = (item.kind == ItemKind::Comment).then(|| {
+            let assessment = (item.kind == ItemKind::Comment && fresh(&item)).then(|| {
                 let a = engine.assess(&Comment {
                     text: &item.text,
                     author: Some(&item.author.id),
@@ -268,15 +295,7 @@ pub fn assess(
         .collect()
 }
 
-async fn store_items(
-    store: &Store,
-    site: &Site,
-    items: &[Captured],
-    summary: &mut RunSummary,
-) -> Result<(), Failure> {
-    let mut tx = store.begin_write().await?;
-    let outcomes = tx.capture_items(ACTOR, site.id, items).await?;
-    tx.commit().await?;
+fn count(summary: &mut RunSummary, outcomes: &[Outcome]) {
     for o in outcomes {
         match o {
             Outcome::New => summary.new_items += 1,
@@ -284,7 +303,27 @@ async fn store_items(
             Outcome::Unchanged => {}
         }
     }
-    Ok(())
+}
+
+/// Pages that repeat a cursor, or never end, are errors, not the end of a listing: a listing
+/// cut short must never read as "the rest is gone".
+const MAX_PAGES: usize = 10_000;
+
+fn next_cursor(
+    platform: &'static str,
+    what: &str,
+    seen: &mut HashSet<String>,
+    next: Option<String>,
+) -> Result<Option<String>, Failure> {
+    match next {
+        None => Ok(None),
+        Some(n) if seen.insert(n.clone()) && seen.len() <= MAX_PAGES => Ok(Some(n)),
+        Some(n) => Err(Failure::Platform(plaza_connect::Error::Payload {
+            platform,
+            endpoint: what.to_string(),
+            reason: format!("the listing repeated the cursor {n:?} or did not end"),
+        })),
+    }
 }
 
 async fn pass<C: Connector>(
@@ -296,11 +335,13 @@ async fn pass<C: Connector>(
     summary: &mut RunSummary,
 ) -> Result<(), Failure> {
     conn.connect().await?;
+    let platform = site.platform.label();
     let horizon = Timestamp(store.now().0 - opts.window_ms);
 
     // 1. The account's posts within the window, newest first.
     let mut posts = Vec::new();
     let mut cursor = None;
+    let mut cursors = HashSet::new();
     loop {
         let page = conn.posts(cursor.take()).await?;
         let mut older = false;
@@ -311,63 +352,56 @@ async fn pass<C: Connector>(
                 posts.push(p);
             }
         }
-        match page.next {
-            Some(n) if !older => cursor = Some(n),
-            _ => break,
+        if older {
+            break;
+        }
+        match next_cursor(platform, "posts", &mut cursors, page.next)? {
+            Some(n) => cursor = Some(n),
+            None => break,
         }
     }
     summary.posts_seen = posts.len() as i64;
     let captured_posts = assess(engine, site, posts.clone(), None);
-    store_items(store, site, &captured_posts, summary).await?;
+    let mut tx = store.begin_write().await?;
+    let outcomes = tx
+        .capture_items(ACTOR, site.id, &captured_posts, Source::Live)
+        .await?;
+    tx.commit().await?;
+    count(summary, &outcomes);
 
-    // 2. Posts Plaza holds from inside the window that the platform no longer lists (the
-    // listing above reached the end of the window, or errored out before this point).
-    {
-        let listed: HashSet<&str> = posts.iter().map(|p| p.platform_id.as_str()).collect();
-        for k in store.known_posts(site.id, horizon).await? {
-            if !listed.contains(k.platform_id.as_str()) {
-                let mut tx = store.begin_write().await?;
-                tx.mark_gone(ACTOR, site.id, &k.platform_id, Gone::DeletedByAuthor)
-                    .await?;
-                tx.commit().await?;
+    // 2. Posts Plaza has seen listed, from inside the window, that the listing (complete to
+    // the end of the window, or this pass would have failed above) no longer shows: confirmed
+    // one by one where the platform can say so.
+    let listed: HashSet<&str> = posts.iter().map(|p| p.platform_id.as_str()).collect();
+    let missing: Vec<String> = store
+        .known_posts(site.id, horizon)
+        .await?
+        .into_iter()
+        .filter(|k| !listed.contains(k.platform_id.as_str()))
+        .map(|k| k.platform_id)
+        .collect();
+    if !missing.is_empty() {
+        let gone = conn.confirm_gone(&missing).await?;
+        let mut tx = store.begin_write().await?;
+        for id in &gone {
+            if tx
+                .mark_gone(ACTOR, site.id, id, Gone::DeletedByAuthor)
+                .await?
+            {
                 summary.gone += 1;
             }
         }
+        tx.commit().await?;
     }
 
     // 3. Every thread: new comments and versions, then what disappeared, in one transaction.
+    // A thread that fails does not stop the others; the pass is then recorded as failed.
+    let mut thread_errors: Vec<plaza_connect::Error> = Vec::new();
     for post in &posts {
-        let comments = conn.comments(post).await?;
-        summary.comments_seen += comments.len() as i64;
-        let seen: HashSet<String> = comments.iter().map(|c| c.platform_id.clone()).collect();
-        let captured = assess(engine, site, comments, Some(&post.text));
-        let known = store.known_comments(site.id, &post.platform_id).await?;
-        // Where the platform lists only recent comments (X: 7 days), an older comment that is
-        // not listed may still be there: only comments well inside the window can be judged.
-        let judged_from = conn
-            .comments_window_ms()
-            .map(|w| store.now().0 - w + Timestamp::DAY_MS);
-        let mut tx = store.begin_write().await?;
-        let outcomes = tx.capture_items(ACTOR, site.id, &captured).await?;
-        let mut gone = 0;
-        for k in &known {
-            if judged_from.is_some_and(|from| k.created_at.0 < from) {
-                continue;
-            }
-            if !seen.contains(&k.platform_id) {
-                tx.mark_gone(ACTOR, site.id, &k.platform_id, Gone::DeletedByAuthor)
-                    .await?;
-                gone += 1;
-            }
-        }
-        tx.commit().await?;
-        summary.gone += gone;
-        for o in outcomes {
-            match o {
-                Outcome::New => summary.new_items += 1,
-                Outcome::Edited => summary.new_versions += 1,
-                Outcome::Unchanged => {}
-            }
+        match thread(store, engine, site, conn, post, summary).await {
+            Ok(()) => {}
+            Err(Failure::Platform(e)) => thread_errors.push(e),
+            Err(other) => return Err(other),
         }
     }
 
@@ -380,10 +414,11 @@ async fn pass<C: Connector>(
         if due {
             let mut all = Vec::new();
             let mut cursor = None;
+            let mut cursors = HashSet::new();
             loop {
                 let page = conn.followers(cursor.take()).await?;
                 all.extend(page.items);
-                match page.next {
+                match next_cursor(platform, "followers", &mut cursors, page.next)? {
                     Some(n) => cursor = Some(n),
                     None => break,
                 }
@@ -394,6 +429,74 @@ async fn pass<C: Connector>(
             tx.commit().await?;
         }
     }
+    if let Some(first) = thread_errors.first() {
+        return Err(Failure::Platform(plaza_connect::Error::Payload {
+            platform,
+            endpoint: "threads".into(),
+            reason: format!(
+                "{} of {} threads could not be read (the others were captured); the first: {first}",
+                thread_errors.len(),
+                posts.len()
+            ),
+        }));
+    }
+    Ok(())
+}
+
+/// One thread: its new comments and versions, and the comments that are gone, in one
+/// transaction.
+async fn thread<C: Connector>(
+    store: &Store,
+    engine: &mut Engine,
+    site: &Site,
+    conn: &mut C,
+    post: &Item,
+    summary: &mut RunSummary,
+) -> Result<(), Failure> {
+    let comments = conn.comments(post).await?;
+    summary.comments_seen += comments.len() as i64;
+    let seen: HashSet<String> = comments.iter().map(|c| c.platform_id.clone()).collect();
+    let ids: Vec<&str> = comments.iter().map(|c| c.platform_id.as_str()).collect();
+    let held = store.content_hashes(site.id, &ids).await?;
+    let captured = assess_where(engine, site, comments, Some(&post.text), |c| {
+        held.get(&c.platform_id) != Some(&c.content_hash())
+    });
+    // Where the platform lists only recent comments (X: 7 days), an older comment that is not
+    // listed may still be there: only comments well inside the window can be judged.
+    let judged_from = conn
+        .comments_window_ms()
+        .map(|w| store.now().0 - w + Timestamp::DAY_MS);
+    let missing: Vec<String> = store
+        .known_comments(site.id, &post.platform_id)
+        .await?
+        .into_iter()
+        .filter(|k| judged_from.is_none_or(|from| k.created_at.0 >= from))
+        .filter(|k| !seen.contains(&k.platform_id))
+        .map(|k| k.platform_id)
+        .collect();
+    // A listing can leave out what still exists (a reply under a deleted reply, a reply
+    // hidden by a block): ask the platform about each missing comment before calling it gone.
+    let gone = if missing.is_empty() {
+        vec![]
+    } else {
+        conn.confirm_gone(&missing).await?
+    };
+    let mut tx = store.begin_write().await?;
+    let outcomes = tx
+        .capture_items(ACTOR, site.id, &captured, Source::Live)
+        .await?;
+    let mut n = 0;
+    for id in &gone {
+        if tx
+            .mark_gone(ACTOR, site.id, id, Gone::DeletedByAuthor)
+            .await?
+        {
+            n += 1;
+        }
+    }
+    tx.commit().await?;
+    summary.gone += n;
+    count(summary, &outcomes);
     Ok(())
 }
 

@@ -11,7 +11,7 @@ use plaza_core::people::{NewBody, NewOfficialAccount, NewPerson};
 use plaza_core::policy::DEFAULT_POLICY;
 use plaza_core::record::person_actor;
 use plaza_core::sites::{Area, NewSite, Step, Verdict};
-use plaza_store::{Captured, NewGrant, Store};
+use plaza_store::{Captured, NewGrant, Source, Store};
 use std::path::Path;
 
 /// The password of every demo login.
@@ -572,7 +572,8 @@ pub async fn seed(data: &Path) -> Result<(Store, SigningKey)> {
                     assessment: Some((a.decision.as_str().to_string(), json)),
                 });
             }
-            tx.capture_items(capture, *site_id, &thread).await?;
+            tx.capture_items(capture, *site_id, &thread, Source::Live)
+                .await?;
         }
     }
     // a council member replying on a City post: the kind of activity the Brown Act guard watches
@@ -594,6 +595,7 @@ pub async fn seed(data: &Path) -> Result<(Store, SigningKey)> {
                 item,
                 assessment: None,
             }],
+            Source::Live,
         )
         .await?;
     }

@@ -11,7 +11,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use plaza_connect::import::{self, Format};
 use plaza_core::capture::Item;
 use plaza_moderation::engine::Engine;
-use plaza_store::{Captured, Outcome, Store};
+use plaza_store::{Captured, Outcome, Source, Store};
 use sha2::{Digest, Sha256};
 use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
@@ -161,7 +161,9 @@ pub async fn run(
     while let Some((done, items)) = recv.recv().await {
         let captured: Vec<Captured> = assess(engine, &site, items, None);
         let mut tx = store.begin_write().await?;
-        let outcomes = tx.capture_items(ACTOR, site.id, &captured).await?;
+        let outcomes = tx
+            .capture_items(ACTOR, site.id, &captured, Source::Import)
+            .await?;
         tx.import_progress(row.id, done as i64).await?;
         tx.commit().await?;
         for o in outcomes {

@@ -36,6 +36,8 @@ struct World {
     posts: Vec<Value>,
     threads: HashMap<String, Vec<Value>>,
     followers: Vec<Value>,
+    /// Statuses that exist although no context lists them (a reply under a deleted reply).
+    unlisted: Vec<String>,
     /// Hold the answer for this thread until notified (to kill a capture mid-way).
     gate: Option<(String, Arc<Notify>, Arc<Notify>)>,
 }
@@ -117,6 +119,28 @@ async fn server(world: Shared) -> String {
                         .cloned()
                         .unwrap_or_default();
                     axum::Json(json!({"ancestors": [], "descendants": d})).into_response()
+                },
+            ),
+        )
+        .route(
+            "/api/v1/statuses/{id}",
+            get(
+                |State(w): State<Shared>, h: HeaderMap, UrlPath(id): UrlPath<String>| async move {
+                    if let Err(r) = authed(&w, &h) {
+                        return r;
+                    }
+                    let w = w.lock().unwrap();
+                    let found = w.unlisted.contains(&id)
+                        || w.threads.values().flatten().any(|s| s["id"] == id.as_str());
+                    if found {
+                        axum::Json(json!({"id": id})).into_response()
+                    } else {
+                        (
+                            StatusCode::NOT_FOUND,
+                            axum::Json(json!({"error": "Record not found"})),
+                        )
+                            .into_response()
+                    }
                 },
             ),
         )
@@ -406,6 +430,28 @@ async fn capture_flow(backend: Backend) {
     assert_eq!(
         (r.summary.new_items, r.summary.new_versions, r.summary.gone),
         (0, 0, 0)
+    );
+    // A comment the context leaves out but that still exists is asked about, and kept.
+    {
+        let mut w = world.lock().unwrap();
+        let t = w.threads.get_mut("1000").unwrap();
+        let i = t.iter().position(|s| s["id"] == "1000-0").unwrap();
+        t.remove(i);
+        w.unlisted.push("1000-0".into());
+    }
+    clock.advance_ms(5 * 60_000);
+    let r = capture::capture_site(&store, &inst.data, &mut engine, &site, &opts)
+        .await
+        .unwrap();
+    assert_eq!(r.summary.gone, 0, "still there: not deleted");
+    assert_eq!(
+        store
+            .captured(site_id, "1000-0")
+            .await
+            .unwrap()
+            .unwrap()
+            .state,
+        "live"
     );
 
     // All is well: no warnings, no gaps.
@@ -728,5 +774,162 @@ async fn comments_beyond_a_platforms_listing_window_are_not_called_deleted() {
             .state,
         "deleted_by_author"
     );
+    store.close().await;
+}
+
+/// The review's cases: a hide undone (a state seen before) is a new version, not a storage
+/// error; an imported post the API does not list is not "deleted"; comments seen before are
+/// not assessed again (the engine's flood counter would grow every pass).
+#[tokio::test]
+async fn state_flips_imports_and_repeated_passes_record_only_what_happened() {
+    use plaza_core::capture::ItemKind::{Comment, Post};
+    let inst = instance(Backend::Sqlite, "capture-flips").await.unwrap();
+    let clock = Arc::new(FixedClock::at(Timestamp(T0)));
+    let store = open(&inst, clock.clone()).await;
+    let add = ops::AddSite {
+        platform: "x".into(),
+        name: None,
+        handle: "city".into(),
+        url: Some("https://x.com/city".into()),
+        department: "Communications".into(),
+        email: None,
+        purpose: "Official city information".into(),
+        as_email: None,
+        reason: "existing account".into(),
+    };
+    let site_id = ops::add_site(
+        &store,
+        &inst.data,
+        &add,
+        &connection("https://api.x.example/2", "tok", None),
+    )
+    .await
+    .unwrap();
+    let site = store.site(site_id).await.unwrap();
+    let mut engine = ops::engine_for(&store).await.unwrap();
+    let opts = Options::default();
+
+    // An older post from an export, which the API's listing does not show.
+    let imported = item("old-from-export", Post, T0 - 3 * Timestamp::DAY_MS);
+    let mut tx = store.begin_write().await.unwrap();
+    tx.capture_items(
+        "system:import",
+        site_id,
+        &[plaza_store::Captured {
+            item: imported,
+            assessment: None,
+        }],
+        plaza_store::Source::Import,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    let mut a = item("c1", Comment, T0 - 60_000);
+    a.author.id = "same-author".into();
+    let mut b = item("c2", Comment, T0 - 30_000);
+    b.author.id = "same-author".into();
+    let mut conn = Windowed {
+        post: item("p", Post, T0 - Timestamp::DAY_MS),
+        comments: vec![a.clone(), b.clone()],
+    };
+    let r = capture::capture_with(&store, &mut engine, &site, &mut conn, &opts)
+        .await
+        .unwrap();
+    assert_eq!(r.summary.error, None);
+    assert_eq!(
+        (r.summary.new_items, r.summary.gone),
+        (3, 0),
+        "the imported post is not called deleted"
+    );
+    assert_eq!(
+        store
+            .captured(site_id, "old-from-export")
+            .await
+            .unwrap()
+            .unwrap()
+            .state,
+        "live"
+    );
+    let first = store
+        .captured(site_id, "c2")
+        .await
+        .unwrap()
+        .unwrap()
+        .assessment;
+
+    // Twelve more passes, nothing changes: nothing is recorded, the assessment stays as it was.
+    let size = store.tree_size().await.unwrap();
+    for _ in 0..12 {
+        clock.advance_ms(5 * 60_000);
+        let r = capture::capture_with(&store, &mut engine, &site, &mut conn, &opts)
+            .await
+            .unwrap();
+        assert_eq!(
+            (r.summary.new_items, r.summary.new_versions, r.summary.gone),
+            (0, 0, 0)
+        );
+    }
+    assert_eq!(
+        store.tree_size().await.unwrap(),
+        size + 12,
+        "one run entry per pass, nothing else"
+    );
+    assert_eq!(
+        store
+            .captured(site_id, "c2")
+            .await
+            .unwrap()
+            .unwrap()
+            .assessment,
+        first
+    );
+    // A third comment by the same author in the thread, a minute later, is their third, not their
+    // twenty-seventh: comments seen before were not fed to the flood counter again.
+    let mut c = item("c3", Comment, T0);
+    c.author.id = "same-author".into();
+    conn.comments.push(c);
+    clock.advance_ms(5 * 60_000);
+    capture::capture_with(&store, &mut engine, &site, &mut conn, &opts)
+        .await
+        .unwrap();
+    let c3: Value = serde_json::from_str(
+        &store
+            .captured(site_id, "c3")
+            .await
+            .unwrap()
+            .unwrap()
+            .assessment
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(
+        c3["signals"]["thread_takeover"].as_f64().unwrap() < 0.5,
+        "{c3}"
+    );
+
+    // Hidden, shown again, hidden again: three state changes, each a version, no error.
+    for (hidden, versions) in [(true, 2), (false, 3), (true, 4)] {
+        conn.comments[0].hidden = hidden;
+        clock.advance_ms(5 * 60_000);
+        let r = capture::capture_with(&store, &mut engine, &site, &mut conn, &opts)
+            .await
+            .unwrap();
+        assert_eq!(r.summary.error, None);
+        assert_eq!(r.summary.new_versions, 1);
+        let c = store.captured(site_id, "c1").await.unwrap().unwrap();
+        assert_eq!(
+            (c.versions, c.state.as_str()),
+            (versions, if hidden { "hidden" } else { "live" })
+        );
+    }
+    // A rename of the author is not an edit.
+    conn.comments[1].author.name = "New Display Name".into();
+    clock.advance_ms(5 * 60_000);
+    let r = capture::capture_with(&store, &mut engine, &site, &mut conn, &opts)
+        .await
+        .unwrap();
+    assert_eq!(r.summary.new_versions, 0);
+    verify(&store, &inst.data).await;
     store.close().await;
 }

@@ -13,6 +13,9 @@ ALTER TABLE content_items ADD COLUMN reposts INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE content_items ADD COLUMN replies INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE content_items ADD COLUMN decision TEXT;
 ALTER TABLE content_items ADD COLUMN assessment TEXT;
+-- 1 once live capture has listed the item: only such items are judged gone when a listing
+-- no longer shows them (an imported item the API never lists is not "deleted").
+ALTER TABLE content_items ADD COLUMN seen_live INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX content_items_root ON content_items (site_id, root_platform_id);
 CREATE INDEX content_items_decision ON content_items (decision, captured_at);
 
@@ -25,8 +28,7 @@ CREATE TABLE content_versions (
     content_hash TEXT NOT NULL,
     captured_at  INTEGER NOT NULL,
     record_seq   INTEGER NOT NULL,
-    PRIMARY KEY (site_id, platform_id, version),
-    UNIQUE (site_id, platform_id, content_hash)
+    PRIMARY KEY (site_id, platform_id, version)
 );
 
 -- Where each site is reached. The secret itself is a file in the data directory.
