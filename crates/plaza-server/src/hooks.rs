@@ -110,6 +110,17 @@ pub async fn facebook_event(
         Ok(c) => c,
         Err(e) => return text(StatusCode::BAD_REQUEST, e.to_string()),
     };
+    // One Meta app can serve several Pages: keep only the changes about this site's Page.
+    let page = match app.store.endpoint(id).await {
+        Ok(Some(ep)) => ep.account,
+        Ok(None) => return not_set_up(),
+        Err(e) => return crate::AppError::from(e).into_response(),
+    };
+    let changes: Vec<_> = changes.into_iter().filter(|c| c.page_id == page).collect();
+    if changes.is_empty() {
+        // Answered 200 so the platform does not retry a delivery that is not for this site.
+        return text(StatusCode::OK, "nothing for this site");
+    }
     let summary: Vec<_> = changes
         .iter()
         .map(|c| {
@@ -134,7 +145,14 @@ pub async fn facebook_event(
     if let Err(e) = app.store.append(&[entry]).await {
         return crate::AppError::from(e).into_response();
     }
-    if let Some(tx) = &app.config.capture_now {
+    // Reactions and the like change no record: only posts and comments start a capture.
+    let content = changes.iter().any(|c| {
+        matches!(
+            c.item.as_str(),
+            "comment" | "post" | "status" | "photo" | "video" | "share"
+        )
+    });
+    if content && let Some(tx) = &app.config.capture_now {
         let _ = tx.send(id);
     }
     text(StatusCode::OK, "ok")

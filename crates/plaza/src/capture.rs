@@ -530,13 +530,26 @@ pub async fn run_scheduled(
             _ = tick.tick() => None,
             Some(site) = now.recv() => Some(site),
         };
-        match capture_all(&store, &data, &mut engine, only, &opts).await {
-            Ok(reports) => {
-                for r in reports.iter().filter(|r| r.summary.error.is_some()) {
-                    tracing::warn!(site = r.site_id, error = ?r.summary.error, "capture failed");
+        // Many webhook deliveries for one site become one pass.
+        let sites: Vec<Option<i64>> = match only {
+            None => vec![None],
+            Some(first) => {
+                let mut set = std::collections::BTreeSet::from([first]);
+                while let Ok(more) = now.try_recv() {
+                    set.insert(more);
                 }
+                set.into_iter().map(Some).collect()
             }
-            Err(e) => tracing::error!("capture pass stopped: {e:#}"),
+        };
+        for only in sites {
+            match capture_all(&store, &data, &mut engine, only, &opts).await {
+                Ok(reports) => {
+                    for r in reports.iter().filter(|r| r.summary.error.is_some()) {
+                        tracing::warn!(site = r.site_id, error = ?r.summary.error, "capture failed");
+                    }
+                }
+                Err(e) => tracing::error!("capture pass stopped: {e:#}"),
+            }
         }
     }
 }

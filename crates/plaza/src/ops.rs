@@ -50,6 +50,21 @@ fn check_url(field: &str, url: &str) -> Result<String> {
     if !ok {
         bail!("--{field} {url:?} is not an http(s) URL");
     }
+    // Credentials travel to this address: plain http only to this machine.
+    let host = u
+        .split("://")
+        .nth(1)
+        .unwrap_or("")
+        .split('/')
+        .next()
+        .unwrap_or("");
+    let loopback =
+        host.starts_with("127.") || host.starts_with("localhost") || host.starts_with("[::1]");
+    if u.starts_with("http://") && !loopback {
+        bail!(
+            "--{field} {url:?} must use https: the credential would cross the network in the clear"
+        );
+    }
     Ok(u.to_string())
 }
 

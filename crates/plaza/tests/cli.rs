@@ -379,7 +379,21 @@ fn site_add_refuses_bad_input_naming_it_and_stores_nothing() {
     std::fs::write(&secret, "app-password\n").unwrap();
     let d = dir.to_str().unwrap();
     let s = secret.to_str().unwrap();
-    let cases: [(&[&str], &str); 5] = [
+    let cases: [(&[&str], &str); 6] = [
+        (
+            &[
+                "site",
+                "add",
+                "mastodon",
+                "--handle",
+                "city@m.example",
+                "--service",
+                "http://m.example",
+                "--token-file",
+                s,
+            ],
+            "must use https",
+        ),
         (
             &[
                 "site",

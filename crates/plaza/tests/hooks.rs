@@ -143,5 +143,23 @@ async fn facebook_webhooks_are_verified_recorded_and_trigger_a_capture() {
     assert_eq!(payload["changes"][0]["comment_id"], "77_901");
     assert_eq!(payload["changes"][0]["verb"], "add");
     assert_eq!(payload["changes"][0]["from"]["name"], "A Resident");
+
+    // A signed delivery about another Page of the same Meta app: accepted, not recorded here.
+    let other = body.replace("\"id\":\"4242\"", "\"id\":\"9999\"");
+    let sig = format!(
+        "sha256={}",
+        plaza_core::hex(&plaza_connect::facebook::hmac_sha256(
+            secret.as_bytes(),
+            other.as_bytes()
+        ))
+    );
+    let size = store.tree_size().await.unwrap();
+    let req = Request::post(&path)
+        .header("x-hub-signature-256", &sig)
+        .body(Body::from(other))
+        .unwrap();
+    assert_eq!(send(req).await, (200, "nothing for this site".to_string()));
+    assert_eq!(store.tree_size().await.unwrap(), size);
+    assert!(rx.try_recv().is_err());
     store.close().await;
 }
