@@ -386,6 +386,58 @@ impl Bluesky {
         format!("{host}/xrpc/{nsid}")
     }
 
+    /// The key of this account's session in the process-wide cache: the PDS, the account and
+    /// a hash of the app password (a new password is a new session).
+    fn cache_key(&self) -> String {
+        use sha2::Digest as _;
+        let h = sha2::Sha256::digest(self.app_password.as_bytes());
+        format!("{}|{}|{}", self.pds, self.identifier, plaza_core::hex(&h))
+    }
+
+    /// Sessions live across passes: bsky.social limits sign-ins (createSession) per account
+    /// per day, and a pass every five minutes must not spend them. A session is refreshed when
+    /// its access token is near its end; a refused refresh (a revoked app password) surfaces
+    /// as a refused credential within two hours.
+    fn sessions() -> &'static std::sync::Mutex<std::collections::HashMap<String, SessionBody>> {
+        static SESSIONS: std::sync::OnceLock<
+            std::sync::Mutex<std::collections::HashMap<String, SessionBody>>,
+        > = std::sync::OnceLock::new();
+        SESSIONS.get_or_init(Default::default)
+    }
+
+    fn cached(&self) -> Option<SessionBody> {
+        Self::sessions()
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&self.cache_key()).cloned())
+    }
+
+    fn remember(&self) {
+        if let (Some(s), Ok(mut m)) = (&self.session, Self::sessions().lock()) {
+            m.insert(self.cache_key(), s.clone());
+        }
+    }
+
+    /// Signs in: the cached session if its access token has ten minutes left, else a refresh
+    /// of it, else a new session.
+    async fn sign_in(&mut self) -> Result<()> {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or(0);
+        if let Some(s) = self.cached() {
+            let fresh = jwt_expiry(&s.access_jwt).is_some_and(|t| t.0 - now > 10 * 60_000);
+            self.session = Some(s);
+            if !fresh {
+                self.refresh().await?;
+            }
+            return Ok(());
+        }
+        self.session = None;
+        self.login().await?;
+        Ok(())
+    }
+
     async fn login(&mut self) -> Result<&SessionBody> {
         if self.session.is_none() {
             let url = self.xrpc(&self.pds, "com.atproto.server.createSession");
@@ -399,6 +451,7 @@ impl Bluesky {
                 )
                 .await?;
             self.session = Some(s);
+            self.remember();
         }
         self.session
             .as_ref()
@@ -426,8 +479,13 @@ impl Bluesky {
             )
             .await
         {
-            Ok(fresh) => self.session = Some(fresh),
-            Err(Error::Auth { .. }) => {
+            Ok(fresh) => {
+                self.session = Some(fresh);
+                self.remember();
+            }
+            // The refresh token was refused: sign in again (which fails, and says so, when the
+            // app password itself was revoked).
+            Err(Error::Auth { .. } | Error::Http { status: 400, .. }) => {
                 self.login().await?;
             }
             Err(e) => return Err(e),
@@ -569,7 +627,7 @@ impl Connector for Bluesky {
     }
 
     async fn connect(&mut self) -> Result<Session> {
-        self.session = None;
+        self.sign_in().await?;
         let s = self.login().await?;
         // App passwords do not expire; the session's refresh token does, and Plaza renews it
         // by signing in again, so the credential's own expiry is "none".
