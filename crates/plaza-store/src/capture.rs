@@ -969,24 +969,36 @@ impl WriteTx {
             .ok_or_else(|| crate::StoreError::Setup("the import row vanished".into()))
     }
 
-    /// Notes how many items of an import are stored (in the same transaction as the items).
-    pub async fn import_progress(&mut self, id: i64, done: i64) -> Result<()> {
-        sqlx::query("UPDATE imports SET items_done = $1 WHERE id = $2")
-            .bind(done)
-            .bind(id)
+    /// Notes how many items of an import are stored, and what they added (in the same
+    /// transaction as the items, so a resumed import still reports its whole effect).
+    pub async fn import_progress(
+        &mut self,
+        id: i64,
+        done: i64,
+        new_items: i64,
+        new_versions: i64,
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE imports SET items_done = $1, new_items = new_items + $2, new_versions = new_versions + $3 WHERE id = $4",
+        )
+        .bind(done)
+        .bind(new_items)
+        .bind(new_versions)
+        .bind(id)
             .execute(&mut *self.tx)
             .await?;
         Ok(())
     }
 
-    /// Ends an import: `import.completed` with what it added.
-    pub async fn import_finish(
-        &mut self,
-        actor: &str,
-        row: &ImportRow,
-        new_items: i64,
-        new_versions: i64,
-    ) -> Result<()> {
+    /// Ends an import: `import.completed` with what it added over all its runs. Returns
+    /// `(new_items, new_versions)`.
+    pub async fn import_finish(&mut self, actor: &str, row: &ImportRow) -> Result<(i64, i64)> {
+        let totals = sqlx::query("SELECT new_items, new_versions FROM imports WHERE id = $1")
+            .bind(row.id)
+            .fetch_one(&mut *self.tx)
+            .await?;
+        let new_items: i64 = totals.try_get("new_items")?;
+        let new_versions: i64 = totals.try_get("new_versions")?;
         sqlx::query("UPDATE imports SET finished_at = $1, items_done = items_total WHERE id = $2")
             .bind(self.now().0)
             .bind(row.id)
@@ -1000,7 +1012,7 @@ impl WriteTx {
                    "items": row.items_total, "new_items": new_items, "new_versions": new_versions}),
         )])
         .await?;
-        Ok(())
+        Ok((new_items, new_versions))
     }
 }
 

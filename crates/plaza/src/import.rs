@@ -164,15 +164,11 @@ pub async fn run(
         let outcomes = tx
             .capture_items(ACTOR, site.id, &captured, Source::Import)
             .await?;
-        tx.import_progress(row.id, done as i64).await?;
+        let new = outcomes.iter().filter(|o| **o == Outcome::New).count() as i64;
+        let versions = outcomes.iter().filter(|o| **o == Outcome::Edited).count() as i64;
+        tx.import_progress(row.id, done as i64, new, versions)
+            .await?;
         tx.commit().await?;
-        for o in outcomes {
-            match o {
-                Outcome::New => summary.new_items += 1,
-                Outcome::Edited => summary.new_versions += 1,
-                Outcome::Unchanged => {}
-            }
-        }
         progress.show(done);
     }
     progress.finish();
@@ -187,8 +183,9 @@ pub async fn run(
         );
     }
     let mut tx = store.begin_write().await?;
-    tx.import_finish(ACTOR, &row, summary.new_items, summary.new_versions)
-        .await?;
+    let (new_items, new_versions) = tx.import_finish(ACTOR, &row).await?;
     tx.commit().await?;
+    summary.new_items = new_items;
+    summary.new_versions = new_versions;
     Ok(summary)
 }

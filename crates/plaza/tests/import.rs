@@ -243,6 +243,8 @@ async fn an_import_killed_mid_way_resumes_without_loss_or_duplicates() {
     let o = import(&data, &site, &file);
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("resumed after item"), "{}", text(&o));
+    // The import reports its whole effect, over both runs.
+    assert!(text(&o).contains("60000 items, 60000 new"), "{}", text(&o));
     let s = store(&data).await;
     assert_eq!(
         captured(&s).await,

@@ -90,6 +90,8 @@ CREATE TABLE imports (
     file_name     TEXT NOT NULL,
     items_total   BIGINT NOT NULL,
     items_done    BIGINT NOT NULL,
+    new_items     BIGINT NOT NULL DEFAULT 0,
+    new_versions  BIGINT NOT NULL DEFAULT 0,
     started_at    BIGINT NOT NULL,
     finished_at   BIGINT,
     UNIQUE (site_id, source_sha256)

@@ -90,6 +90,8 @@ CREATE TABLE imports (
     file_name     TEXT NOT NULL,
     items_total   INTEGER NOT NULL,
     items_done    INTEGER NOT NULL,
+    new_items     INTEGER NOT NULL DEFAULT 0,
+    new_versions  INTEGER NOT NULL DEFAULT 0,
     started_at    INTEGER NOT NULL,
     finished_at   INTEGER,
     UNIQUE (site_id, source_sha256)
