@@ -594,8 +594,11 @@ impl Facebook {
             let page = parse_roles(&body)?;
             out.extend(page.items);
             match page.next {
+                None => return Ok(out),
                 Some(n) if Some(&n) != cursor.as_ref() => cursor = Some(n),
-                _ => return Ok(out),
+                // A repeated cursor would end the listing early, and a listing cut short
+                // must never read as complete (capture would call the rest deleted).
+                Some(n) => return Err(crate::repeated_cursor(NAME, &n)),
             }
         }
     }
@@ -663,8 +666,11 @@ impl Connector for Facebook {
             let page = parse_comments(&body, &post.platform_id)?;
             out.extend(page.items);
             match page.next {
+                None => return Ok(out),
                 Some(n) if Some(&n) != cursor.as_ref() => cursor = Some(n),
-                _ => return Ok(out),
+                // A repeated cursor would end the listing early, and a listing cut short
+                // must never read as complete (capture would call the rest deleted).
+                Some(n) => return Err(crate::repeated_cursor(NAME, &n)),
             }
         }
     }

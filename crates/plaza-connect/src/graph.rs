@@ -47,8 +47,17 @@ pub struct Id {
 /// next page (`paging.next` present).
 pub fn next_cursor(paging: Option<&Paging>) -> Option<String> {
     let p = paging?;
-    p.next.as_ref()?;
-    p.cursors.as_ref()?.after.clone()
+    let next = p.next.as_ref()?;
+    // Some edges page without a cursors object; their `next` address carries `after=`.
+    p.cursors
+        .as_ref()
+        .and_then(|c| c.after.clone())
+        .or_else(|| {
+            next.split(['?', '&'])
+                .find_map(|kv| kv.strip_prefix("after="))
+                .filter(|v| !v.is_empty())
+                .map(str::to_string)
+        })
 }
 
 /// Parses a Graph API time. The API writes ISO 8601 with a basic offset

@@ -395,8 +395,11 @@ impl Connector for Instagram {
                 out.extend(self.replies(&media, &comment, after).await?);
             }
             match c.page.next {
+                None => return Ok(out),
                 Some(n) if Some(&n) != cursor.as_ref() => cursor = Some(n),
-                _ => return Ok(out),
+                // A repeated cursor would end the listing early, and a listing cut short
+                // must never read as complete (capture would call the rest deleted).
+                Some(n) => return Err(crate::repeated_cursor(NAME, &n)),
             }
         }
     }

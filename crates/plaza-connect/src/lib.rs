@@ -266,6 +266,15 @@ pub fn init_tls() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
+/// The error for a listing whose next page has the cursor of the page just read.
+pub(crate) fn repeated_cursor(platform: &'static str, cursor: &str) -> Error {
+    Error::Payload {
+        platform,
+        endpoint: "pagination".into(),
+        reason: format!("the next-page cursor {cursor:?} repeats the one just used"),
+    }
+}
+
 /// Parses an RFC 3339 time from a payload, naming the field when it is not one.
 pub(crate) fn parse_time(platform: &'static str, field: &str, text: &str) -> Result<Timestamp> {
     text.parse::<jiff::Timestamp>()

@@ -432,8 +432,11 @@ impl Connector for X {
             let page = parse_conversation(&body, &post.platform_id)?;
             out.extend(page.items);
             match page.next {
+                None => return Ok(out),
                 Some(n) if Some(&n) != token.as_ref() => token = Some(n),
-                _ => return Ok(out),
+                // A repeated cursor would end the listing early, and a listing cut short
+                // must never read as complete (capture would call the rest deleted).
+                Some(n) => return Err(crate::repeated_cursor(NAME, &n)),
             }
         }
     }

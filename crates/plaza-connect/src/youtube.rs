@@ -519,8 +519,11 @@ impl YouTube {
             let page = parse_replies(&body, video)?;
             out.extend(page.items);
             match page.next {
+                None => return Ok(out),
                 Some(n) if Some(&n) != token.as_ref() => token = Some(n),
-                _ => return Ok(out),
+                // A repeated cursor would end the listing early, and a listing cut short
+                // must never read as complete (capture would call the rest deleted).
+                Some(n) => return Err(crate::repeated_cursor(NAME, &n)),
             }
         }
     }
@@ -554,8 +557,11 @@ impl YouTube {
                 }
             }
             match page.next {
+                None => return Ok(out),
                 Some(n) if Some(&n) != token.as_ref() => token = Some(n),
-                _ => return Ok(out),
+                // A repeated cursor would end the listing early, and a listing cut short
+                // must never read as complete (capture would call the rest deleted).
+                Some(n) => return Err(crate::repeated_cursor(NAME, &n)),
             }
         }
     }
