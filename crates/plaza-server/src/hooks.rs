@@ -17,8 +17,8 @@ use plaza_core::record::{NewRecord, kinds};
 use serde_json::json;
 use std::collections::HashMap;
 
-/// Largest delivery accepted.
-const MAX_DELIVERY: usize = 1 << 20;
+/// Largest delivery accepted (the route refuses a larger body before reading it all).
+pub(crate) const MAX_DELIVERY: usize = 1 << 20;
 
 struct Secrets {
     app_secret: String,

@@ -85,7 +85,8 @@ fn table() -> Vec<(RouteInfo, MethodRouter<App>)> {
             "Facebook Page webhook subscription check (hub.verify_token)",
         ),
         route(
-            post(hooks::facebook_event),
+            post(hooks::facebook_event)
+                .layer(axum::extract::DefaultBodyLimit::max(hooks::MAX_DELIVERY)),
             "POST",
             "/hooks/facebook/{id}",
             Public,

@@ -69,6 +69,11 @@ async fn facebook_webhooks_are_verified_recorded_and_trigger_a_capture() {
     };
     let path = format!("/hooks/facebook/{site}");
 
+    // A delivery larger than 1 MB is refused before it is read whole.
+    let big = vec![b'x'; (1 << 20) + 10];
+    let (status, _) = send(Request::post(&path).body(Body::from(big)).unwrap()).await;
+    assert_eq!(status, 413);
+
     // Not set up yet.
     let (status, _) = send(Request::get(&path).body(Body::empty()).unwrap()).await;
     assert_eq!(status, 404);
