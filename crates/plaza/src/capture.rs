@@ -169,12 +169,12 @@ pub async fn capture_site(
     let result = match endpoint {
         Err(e) => Err(Failure::Config(format!("{e:#}"))),
         Ok(ep) => match site.platform {
-            Platform::Bluesky => run_with(Bluesky::new(&ep), store, engine, site, opts, &mut summary).await,
-            Platform::Mastodon => run_with(Mastodon::new(&ep), store, engine, site, opts, &mut summary).await,
-            Platform::Facebook => run_with(Facebook::new(&ep), store, engine, site, opts, &mut summary).await,
-            Platform::Instagram => run_with(Instagram::new(&ep), store, engine, site, opts, &mut summary).await,
-            Platform::Youtube => run_with(YouTube::new(&ep), store, engine, site, opts, &mut summary).await,
-            Platform::X => run_with(X::new(&ep), store, engine, site, opts, &mut summary).await,
+            Platform::Bluesky => run_with(Bluesky::new(&ep), store, engine, site, opts, &mut summary, &ep.account).await,
+            Platform::Mastodon => run_with(Mastodon::new(&ep), store, engine, site, opts, &mut summary, &ep.account).await,
+            Platform::Facebook => run_with(Facebook::new(&ep), store, engine, site, opts, &mut summary, &ep.account).await,
+            Platform::Instagram => run_with(Instagram::new(&ep), store, engine, site, opts, &mut summary, &ep.account).await,
+            Platform::Youtube => run_with(YouTube::new(&ep), store, engine, site, opts, &mut summary, &ep.account).await,
+            Platform::X => run_with(X::new(&ep), store, engine, site, opts, &mut summary, &ep.account).await,
             Platform::Linkedin => Err(Failure::Config(
                 "LinkedIn offers no API to capture an organisation's page comments; import its exports or keep the manual checklist".into(),
             )),
@@ -195,7 +195,7 @@ pub async fn capture_with<C: Connector>(
         started_at: store.now().0,
         ..RunSummary::default()
     };
-    let result = pass(store, engine, site, conn, opts, &mut summary).await;
+    let result = pass(store, engine, site, conn, opts, &mut summary, None).await;
     finish(store, site, result, summary).await
 }
 
@@ -229,9 +229,19 @@ async fn run_with<C: Connector>(
     site: &Site,
     opts: &Options,
     summary: &mut RunSummary,
+    account: &str,
 ) -> Result<(), Failure> {
     let mut c = conn?;
-    pass(store, engine, site, &mut c, opts, summary).await
+    pass(store, engine, site, &mut c, opts, summary, Some(account)).await
+}
+
+/// Whether a session is the account a site is configured for: its id, its handle, or (for
+/// Mastodon's `user@instance`) the same user name.
+pub fn same_account(configured: &str, session: &plaza_connect::Session) -> bool {
+    let want = configured.trim().trim_start_matches('@').to_lowercase();
+    let handle = session.handle.trim_start_matches('@').to_lowercase();
+    let local = |h: &str| h.split('@').next().unwrap_or("").to_string();
+    want == session.account_id.to_lowercase() || want == handle || local(&want) == local(&handle)
 }
 
 enum Failure {
@@ -333,8 +343,18 @@ async fn pass<C: Connector>(
     conn: &mut C,
     opts: &Options,
     summary: &mut RunSummary,
+    account: Option<&str>,
 ) -> Result<(), Failure> {
-    conn.connect().await?;
+    let session = conn.connect().await?;
+    // A valid credential for another account would capture that account as the city's.
+    if let Some(want) = account
+        && !same_account(want, &session)
+    {
+        return Err(Failure::Config(format!(
+            "the credential signs in as {} ({}), not as the site's account {want}: connect the site with the city's own credential",
+            session.handle, session.account_id
+        )));
+    }
     let platform = site.platform.label();
     let horizon = Timestamp(store.now().0 - opts.window_ms);
 

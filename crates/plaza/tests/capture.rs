@@ -519,6 +519,33 @@ async fn capture_flow(backend: Backend) {
     // The week without captures since the renewal is a gap the report names.
     assert_eq!(me.gaps.len(), 1, "{:?}", me.gaps);
     assert!(me.gaps[0].to.is_some());
+
+    // A valid token of another account is not the city's: the pass refuses to capture.
+    let other = ops::Connection {
+        account: Some("someone-else@m.test".into()),
+        ..connection(&base, "rotated", None)
+    };
+    ops::connect(
+        &store,
+        &inst.data,
+        site_id,
+        &site.handle,
+        site.platform,
+        &other,
+    )
+    .await
+    .unwrap();
+    clock.advance_ms(5 * 60_000);
+    let r = capture::capture_site(&store, &inst.data, &mut engine, &site, &opts)
+        .await
+        .unwrap();
+    let (code, msg) = r.summary.error.clone().unwrap();
+    assert_eq!(code, "misconfigured");
+    assert!(
+        msg.contains("not as the site's account someone-else@m.test"),
+        "{msg}"
+    );
+    assert_eq!(r.summary.new_items, 0);
     verify(&store, &inst.data).await;
     store.close().await;
 }
