@@ -10,7 +10,8 @@ for tool in curl jq; do command -v $tool >/dev/null || { echo "smoke.sh: needs $
 
 WORK=$(mktemp -d /tmp/plaza-bsky-smoke.XXXXXX)
 READY="$WORK/ready.json"
-PLAZA_BSKY_READY_FILE="$READY" "$HERE/start.sh" 2>"$WORK/net.log" &
+mkfifo "$WORK/net.out"
+PLAZA_BSKY_READY_FILE="$READY" "$HERE/start.sh" >"$WORK/net.out" 2>"$WORK/net.log" &
 NET_PID=$!
 stop() {
   if kill -0 "$NET_PID" 2>/dev/null; then kill -TERM "$NET_PID"; wait "$NET_PID" || true; fi
@@ -18,14 +19,10 @@ stop() {
 }
 trap stop EXIT
 
-# Wait for the ready file (or for the network to die).
-deadline=$(( $(date +%s) + 120 ))
-until [[ -f "$READY" ]]; do
-  if ! kill -0 "$NET_PID" 2>/dev/null || (( $(date +%s) > deadline )); then
-    echo "smoke.sh: network did not become ready; its log:" >&2; cat "$WORK/net.log" >&2; exit 1
-  fi
-  sleep 0.1
-done
+# Block on the network's one stdout line, "ready" (end of file if it dies), up to 120 s.
+if ! read -r -t 120 line <"$WORK/net.out" || [[ "$line" != ready ]]; then
+  echo "smoke.sh: network did not become ready; its log:" >&2; cat "$WORK/net.log" >&2; exit 1
+fi
 
 PDS=$(jq -r .pds_url "$READY"); AV=$(jq -r .appview_url "$READY"); CTL=$(jq -r .control_url "$READY")
 passed=0; failed=0
