@@ -632,12 +632,11 @@ impl Store {
     pub async fn content_hashes(&self, site: i64, ids: &[&str]) -> Result<HashMap<String, String>> {
         let mut out = HashMap::new();
         for chunk in ids.chunks(200) {
-            let list = (0..chunk.len())
-                .map(|i| format!("${}", i + 2))
-                .collect::<Vec<_>>()
-                .join(",");
+            let b = self.backend();
             let sql = format!(
-                "SELECT platform_id, content_hash FROM content_items WHERE site_id = $1 AND platform_id IN ({list})"
+                "SELECT platform_id, content_hash FROM content_items WHERE site_id = {} AND platform_id IN {}",
+                b.param(1),
+                b.row(2, chunk.len())
             );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
                 .persistent(false)

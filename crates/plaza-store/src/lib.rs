@@ -58,6 +58,22 @@ pub enum Backend {
 }
 
 impl Backend {
+    /// Bind parameter `i` (1-based) of a statement built at run time: `$i` on PostgreSQL, `?`
+    /// on SQLite, where numbered parameters are looked up by name at a cost that grows with
+    /// the statement's width. A statement uses one style throughout, parameters in order.
+    pub(crate) fn param(self, i: usize) -> String {
+        match self {
+            Backend::Sqlite => "?".to_string(),
+            Backend::Postgres => format!("${i}"),
+        }
+    }
+
+    /// A parenthesised row of `n` parameters from `first` (see [`Backend::param`]).
+    pub(crate) fn row(self, first: usize, n: usize) -> String {
+        let list: Vec<String> = (first..first + n).map(|i| self.param(i)).collect();
+        format!("({})", list.join(","))
+    }
+
     /// Picks the backend from a database URL.
     pub fn from_url(url: &str) -> Result<Backend> {
         if url.starts_with("sqlite:") {
@@ -300,34 +316,12 @@ pub struct WriteTx {
 }
 
 impl WriteTx {
-    /// Bind parameter `i` (1-based) of a statement built at run time: `$i` on PostgreSQL, `?`
-    /// on SQLite, where numbered parameters are looked up by name at a cost that grows with
-    /// the statement's width. A statement uses one style throughout, parameters in order.
     pub(crate) fn param(&self, i: usize) -> String {
-        match self.backend {
-            Backend::Sqlite => "?".to_string(),
-            Backend::Postgres => format!("${i}"),
-        }
+        self.backend.param(i)
     }
 
-    /// See [`WriteTx::param`]; a parenthesised row of `n` parameters from `first`.
     pub(crate) fn row_placeholders(&self, first: usize, n: usize) -> String {
-        let mut out = String::with_capacity(n * 5 + 2);
-        out.push('(');
-        for i in 0..n {
-            if i > 0 {
-                out.push(',');
-            }
-            match self.backend {
-                Backend::Sqlite => out.push('?'),
-                Backend::Postgres => {
-                    out.push('$');
-                    out.push_str(&(first + i).to_string());
-                }
-            }
-        }
-        out.push(')');
-        out
+        self.backend.row(first, n)
     }
 
     /// The time of this transaction (one instant for everything in it).
