@@ -278,6 +278,12 @@ fn is_post_node(v: &Value) -> bool {
     (t.is_empty() || t == "app.bsky.feed.defs#threadViewPost") && v.get("post").is_some()
 }
 
+/// The time now, for `createdAt` fields and session expiry.
+fn now() -> Timestamp {
+    use plaza_core::Clock as _;
+    plaza_core::SystemClock.now()
+}
+
 /// The expiry (`exp`, seconds) of a JWT, read without checking the signature: only the
 /// issuer can check it, and Plaza uses it only to warn before it lapses.
 pub fn jwt_expiry(jwt: &str) -> Option<Timestamp> {
@@ -421,10 +427,7 @@ impl Bluesky {
     /// Signs in: the cached session if its access token has ten minutes left, else a refresh
     /// of it, else a new session.
     async fn sign_in(&mut self) -> Result<()> {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_millis() as i64)
-            .unwrap_or(0);
+        let now = now().0;
         if let Some(s) = self.cached() {
             let fresh = jwt_expiry(&s.access_jwt).is_some_and(|t| t.0 - now > 10 * 60_000);
             self.session = Some(s);
@@ -753,9 +756,7 @@ impl Connector for Bluesky {
                 .ok_or_else(|| payload("uploadBlob", "no blob in the answer"))?;
             images.push(json!({"image": blob, "alt": img.alt}));
         }
-        let now = jiff::Timestamp::now()
-            .strftime("%Y-%m-%dT%H:%M:%S%.3fZ")
-            .to_string();
+        let now = now().rfc3339();
         let mut record = json!({
             "$type": "app.bsky.feed.post",
             "text": draft.text,
@@ -821,7 +822,7 @@ impl Connector for Bluesky {
             list.push(comment.platform_id.clone());
         }
         let mut record = existing.unwrap_or_else(|| {
-            json!({"$type": "app.bsky.feed.threadgate", "post": root, "createdAt": jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()})
+            json!({"$type": "app.bsky.feed.threadgate", "post": root, "createdAt": now().rfc3339()})
         });
         record["hiddenReplies"] = json!(list);
         let did = self.did().await?;
@@ -834,9 +835,7 @@ impl Connector for Bluesky {
     }
 
     async fn block(&mut self, author: &Author) -> Result<()> {
-        let now = jiff::Timestamp::now()
-            .strftime("%Y-%m-%dT%H:%M:%S%.3fZ")
-            .to_string();
+        let now = now().rfc3339();
         self.create_record(
             "app.bsky.graph.block",
             json!({"$type": "app.bsky.graph.block", "subject": author.id, "createdAt": now}),

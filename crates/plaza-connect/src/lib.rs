@@ -277,13 +277,11 @@ pub(crate) fn repeated_cursor(platform: &'static str, cursor: &str) -> Error {
 
 /// Parses an RFC 3339 time from a payload, naming the field when it is not one.
 pub(crate) fn parse_time(platform: &'static str, field: &str, text: &str) -> Result<Timestamp> {
-    text.parse::<jiff::Timestamp>()
-        .map(|t| Timestamp(t.as_millisecond()))
-        .map_err(|e| Error::Payload {
-            platform,
-            endpoint: field.to_string(),
-            reason: format!("{field} is not an RFC 3339 time ({text:?}): {e}"),
-        })
+    Timestamp::parse_rfc3339(text).map_err(|e| Error::Payload {
+        platform,
+        endpoint: field.to_string(),
+        reason: format!("{field} is not an RFC 3339 time ({text:?}): {e}"),
+    })
 }
 
 #[cfg(test)]

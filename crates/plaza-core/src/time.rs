@@ -39,8 +39,8 @@ impl Timestamp {
     /// Parses RFC 3339 (`2026-11-23T20:14:37Z`) or a plain date (`2026-11-23`, midnight UTC).
     pub fn parse(text: &str) -> Option<Timestamp> {
         let text = text.trim();
-        if let Ok(ts) = text.parse::<jiff::Timestamp>() {
-            return Some(Timestamp(ts.as_millisecond()));
+        if let Ok(ts) = Timestamp::parse_rfc3339(text) {
+            return Some(ts);
         }
         let date: jiff::civil::Date = text.parse().ok()?;
         let ts = date
@@ -48,6 +48,14 @@ impl Timestamp {
             .ok()?
             .timestamp();
         Some(Timestamp(ts.as_millisecond()))
+    }
+
+    /// Parses an RFC 3339 time as platforms write it (`2026-11-20T17:05:00.000Z`, offsets
+    /// allowed); the error says why not.
+    pub fn parse_rfc3339(text: &str) -> Result<Timestamp, String> {
+        text.parse::<jiff::Timestamp>()
+            .map(|t| Timestamp(t.as_millisecond()))
+            .map_err(|e| e.to_string())
     }
 
     /// This instant plus whole days.

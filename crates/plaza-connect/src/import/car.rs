@@ -497,9 +497,7 @@ fn post(did: &str, rkey: &str, r: &Cbor<'_>, author: &Author) -> Result<Option<I
     }
     let uri = format!("at://{did}/{POSTS}/{rkey}");
     let created = r.text("createdAt").ok_or("the post has no createdAt")?;
-    let created_at = created
-        .parse::<jiff::Timestamp>()
-        .map(|t| Timestamp(t.as_millisecond()))
+    let created_at = Timestamp::parse_rfc3339(created)
         .map_err(|e| format!("createdAt {created:?} is not a time: {e}"))?;
     let reply = r.get("reply");
     let reply_uri = |which: &str| {

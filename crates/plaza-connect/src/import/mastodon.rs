@@ -105,11 +105,9 @@ impl Outbox {
             ImportError::malformed(file, at("object.published"), "missing or not a string")
         })?;
         let time = |field: &str, t: &str| {
-            t.parse::<jiff::Timestamp>()
-                .map(|t| Timestamp(t.as_millisecond()))
-                .map_err(|e| {
-                    ImportError::malformed(file, at(field), format!("{t:?} is not a time: {e}"))
-                })
+            Timestamp::parse_rfc3339(t).map_err(|e| {
+                ImportError::malformed(file, at(field), format!("{t:?} is not a time: {e}"))
+            })
         };
         let created_at = time("object.published", published)?;
         let edited_at = match str_at(o, "/updated") {
