@@ -43,29 +43,18 @@ pub fn default_service(platform: Platform) -> Option<&'static str> {
 }
 
 fn check_url(field: &str, url: &str) -> Result<String> {
-    let u = url.trim().trim_end_matches('/');
-    let ok = (u.starts_with("https://") || u.starts_with("http://"))
-        && u.len() > "http://".len()
-        && !u.contains(char::is_whitespace);
-    if !ok {
-        bail!("--{field} {url:?} is not an http(s) URL");
-    }
+    let u = plaza_core::valid::WebUrl::parse_field(&format!("--{field}"), url)
+        .map_err(|e| anyhow!("{e}"))?;
     // Credentials travel to this address: plain http only to this machine.
-    let host = u
-        .split("://")
-        .nth(1)
-        .unwrap_or("")
-        .split('/')
-        .next()
-        .unwrap_or("");
+    let host = u.host();
     let loopback =
-        host.starts_with("127.") || host.starts_with("localhost") || host.starts_with("[::1]");
-    if u.starts_with("http://") && !loopback {
+        host.starts_with("127.") || host == "localhost" || u.as_str().contains("://[::1]");
+    if u.as_str().starts_with("http://") && !loopback {
         bail!(
             "--{field} {url:?} must use https: the credential would cross the network in the clear"
         );
     }
-    Ok(u.to_string())
+    Ok(u.as_str().trim_end_matches('/').to_string())
 }
 
 /// Stores a site's endpoint and secret, and records it.

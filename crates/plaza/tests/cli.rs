@@ -418,7 +418,7 @@ fn site_add_refuses_bad_input_naming_it_and_stores_nothing() {
                 "--secret-file",
                 s,
             ],
-            "--service \"pds.example\" is not an http(s) URL",
+            "invalid --service: \"pds.example\" is not a web address",
         ),
         (
             &[
