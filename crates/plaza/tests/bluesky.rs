@@ -11,6 +11,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use plaza::capture::{self, Options};
 use plaza::{instance, ops};
 use plaza_connect::bluesky::Bluesky;
@@ -153,17 +155,7 @@ async fn a_reply_on_a_real_pds_is_captured_classified_hidden_and_its_deletion_re
 
     // An instance with the city's Bluesky account registered from the command line.
     let data = plaza_store::testing::temp_dir("bluesky");
-    let spec = instance::InitSpec {
-        policy_text: plaza_core::policy::DEFAULT_POLICY.to_string(),
-        origin: "ci.claremont.ca.us/plaza".into(),
-        admin_name: "Pat Example".into(),
-        admin_title: "Public Information Officer".into(),
-        admin_email: "pat@ci.claremont.ca.us".into(),
-        admin_department: "Communications".into(),
-        admin_roles: "pio".into(),
-        admin_password: "a long enough password".into(),
-        database_url: None,
-    };
+    let spec = common::spec(None);
     let (store, key, _) = instance::init(&data, &spec).await.unwrap();
     let secret = data.with_extension("app-password");
     std::fs::write(&secret, &app_password).unwrap();

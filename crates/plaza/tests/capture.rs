@@ -11,6 +11,8 @@
     clippy::result_large_err
 )]
 
+mod common;
+
 use axum::Router;
 use axum::extract::{Path as UrlPath, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -204,17 +206,7 @@ async fn instance(backend: Backend, name: &str) -> Option<Instance> {
         Backend::Sqlite => None,
         Backend::Postgres => Some(fresh_url(backend).await.unwrap()?),
     };
-    let spec = instance::InitSpec {
-        policy_text: plaza_core::policy::DEFAULT_POLICY.to_string(),
-        origin: "ci.claremont.ca.us/plaza".into(),
-        admin_name: "Pat Example".into(),
-        admin_title: "Public Information Officer".into(),
-        admin_email: "pat@ci.claremont.ca.us".into(),
-        admin_department: "Communications".into(),
-        admin_roles: "pio".into(),
-        admin_password: "a long enough password".into(),
-        database_url: pg.clone(),
-    };
+    let spec = common::spec(pg.clone());
     let (store, _, _) = instance::init(&data, &spec).await.unwrap();
     store.close().await;
     let url = pg.unwrap_or_else(|| instance::Config::load(&data).unwrap().database_url(&data));
@@ -309,15 +301,9 @@ async fn capture_flow(backend: Backend) {
         ));
     let base = server(world.clone()).await;
     let add = ops::AddSite {
-        platform: "mastodon".into(),
         name: Some("City on Mastodon".into()),
-        handle: "city@m.test".into(),
-        url: Some("https://m.test/@city".into()),
-        department: "Communications".into(),
         email: Some("social@ci.claremont.ca.us".into()),
-        purpose: "Official city information".into(),
-        as_email: None,
-        reason: "existing account".into(),
+        ..common::site("mastodon", "city@m.test", "https://m.test/@city")
     };
     let expires = Timestamp(T0 + 20 * Timestamp::DAY_MS).date();
     let site_id = ops::add_site(
@@ -574,17 +560,7 @@ async fn a_capture_killed_mid_way_loses_and_duplicates_nothing() {
     let clock = Arc::new(FixedClock::at(Timestamp(T0)));
     let site_id = {
         let store = open(&inst, clock.clone()).await;
-        let add = ops::AddSite {
-            platform: "mastodon".into(),
-            name: None,
-            handle: "city@m.test".into(),
-            url: Some("https://m.test/@city".into()),
-            department: "Communications".into(),
-            email: None,
-            purpose: "Official city information".into(),
-            as_email: None,
-            reason: "existing account".into(),
-        };
+        let add = common::site("mastodon", "city@m.test", "https://m.test/@city");
         let id = ops::add_site(&store, &inst.data, &add, &connection(&base, "tok", None))
             .await
             .unwrap();
@@ -733,17 +709,7 @@ async fn comments_beyond_a_platforms_listing_window_are_not_called_deleted() {
     let inst = instance(Backend::Sqlite, "capture-window").await.unwrap();
     let clock = Arc::new(FixedClock::at(Timestamp(T0)));
     let store = open(&inst, clock.clone()).await;
-    let add = ops::AddSite {
-        platform: "x".into(),
-        name: None,
-        handle: "city".into(),
-        url: Some("https://x.com/city".into()),
-        department: "Communications".into(),
-        email: None,
-        purpose: "Official city information".into(),
-        as_email: None,
-        reason: "existing account".into(),
-    };
+    let add = common::site("x", "city", "https://x.com/city");
     let site_id = ops::add_site(
         &store,
         &inst.data,
@@ -813,17 +779,7 @@ async fn state_flips_imports_and_repeated_passes_record_only_what_happened() {
     let inst = instance(Backend::Sqlite, "capture-flips").await.unwrap();
     let clock = Arc::new(FixedClock::at(Timestamp(T0)));
     let store = open(&inst, clock.clone()).await;
-    let add = ops::AddSite {
-        platform: "x".into(),
-        name: None,
-        handle: "city".into(),
-        url: Some("https://x.com/city".into()),
-        department: "Communications".into(),
-        email: None,
-        purpose: "Official city information".into(),
-        as_email: None,
-        reason: "existing account".into(),
-    };
+    let add = common::site("x", "city", "https://x.com/city");
     let site_id = ops::add_site(
         &store,
         &inst.data,

@@ -5,6 +5,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use axum::body::Body;
 use axum::http::Request;
 use plaza::{instance, ops};
@@ -17,28 +19,15 @@ use tower::ServiceExt as _;
 #[tokio::test]
 async fn facebook_webhooks_are_verified_recorded_and_trigger_a_capture() {
     let data = plaza_store::testing::temp_dir("hooks");
-    let spec = instance::InitSpec {
-        policy_text: plaza_core::policy::DEFAULT_POLICY.to_string(),
-        origin: "ci.claremont.ca.us/plaza".into(),
-        admin_name: "Pat Example".into(),
-        admin_title: "Public Information Officer".into(),
-        admin_email: "pat@ci.claremont.ca.us".into(),
-        admin_department: "Communications".into(),
-        admin_roles: "pio".into(),
-        admin_password: "a long enough password".into(),
-        database_url: None,
-    };
+    let spec = common::spec(None);
     let (store, key, _) = instance::init(&data, &spec).await.unwrap();
     let add = ops::AddSite {
-        platform: "facebook".into(),
-        name: None,
-        handle: "cityofclaremont".into(),
-        url: Some("https://www.facebook.com/cityofclaremont".into()),
-        department: "Communications".into(),
-        email: None,
-        purpose: "Official city information".into(),
-        as_email: None,
         reason: "existing page".into(),
+        ..common::site(
+            "facebook",
+            "cityofclaremont",
+            "https://www.facebook.com/cityofclaremont",
+        )
     };
     let conn = ops::Connection {
         service: Some("http://127.0.0.1:9".into()),

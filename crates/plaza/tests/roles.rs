@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use axum::Router;
 use axum::extract::{Path as UrlPath, Query};
 use axum::http::StatusCode;
@@ -49,28 +51,16 @@ async fn graph() -> String {
 async fn page_roles_are_reconciled_with_written_authorizations() {
     let base = graph().await;
     let data = plaza_store::testing::temp_dir("roles");
-    let spec = instance::InitSpec {
-        policy_text: plaza_core::policy::DEFAULT_POLICY.to_string(),
-        origin: "ci.claremont.ca.us/plaza".into(),
-        admin_name: "Pat Example".into(),
-        admin_title: "Public Information Officer".into(),
-        admin_email: "pat@ci.claremont.ca.us".into(),
-        admin_department: "Communications".into(),
-        admin_roles: "pio,city_manager".into(),
-        admin_password: "a long enough password".into(),
-        database_url: None,
-    };
+    let spec = common::spec(None);
     let (store, _, admin) = instance::init(&data, &spec).await.unwrap();
     let add = ops::AddSite {
-        platform: "facebook".into(),
         name: Some("City on Facebook".into()),
-        handle: "cityofclaremont".into(),
-        url: Some("https://www.facebook.com/cityofclaremont".into()),
-        department: "Communications".into(),
-        email: None,
-        purpose: "Official city information".into(),
-        as_email: None,
         reason: "existing page".into(),
+        ..common::site(
+            "facebook",
+            "cityofclaremont",
+            "https://www.facebook.com/cityofclaremont",
+        )
     };
     let conn = ops::Connection {
         service: Some(base.clone()),
