@@ -4,6 +4,8 @@
 //! paging envelope, written by us.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use axum::Router;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, Path, Query, State};
@@ -133,10 +135,8 @@ async fn server() -> (String, Shared) {
         .route("/v21.0/{id}", get(one).post(one).delete(one))
         .route("/v21.0/{id}/{edge}", get(two))
         .with_state(seen.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (format!("http://{addr}/v21.0"), seen)
+    let base = common::serve(app).await;
+    (format!("{base}/v21.0"), seen)
 }
 
 fn endpoint(base: &str, secret: &str) -> Endpoint {

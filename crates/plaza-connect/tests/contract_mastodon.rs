@@ -4,6 +4,8 @@
 //! entities field for field, written by us.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -115,10 +117,8 @@ async fn server() -> (String, Shared) {
             axum::Json(json!({"id": "48914", "action_taken": false, "category": "spam", "comment": ""})).into_response()
         }))
         .with_state(seen.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (format!("http://{addr}"), seen)
+    let base = common::serve(app).await;
+    (base, seen)
 }
 
 fn endpoint(base: &str, secret: &str) -> Endpoint {

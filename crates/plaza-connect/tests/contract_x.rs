@@ -4,6 +4,8 @@
 //! documented objects and the `data`/`includes`/`meta` envelope, written by us.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -107,10 +109,8 @@ async fn server() -> (String, Shared) {
             get(handle).post(handle).put(handle).delete(handle),
         )
         .with_state(seen.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (format!("http://{addr}/2"), seen)
+    let base = common::serve(app).await;
+    (format!("{base}/2"), seen)
 }
 
 fn endpoint(base: &str, secret: &str) -> Endpoint {

@@ -4,6 +4,8 @@
 //! payloads follow the documented resources field for field, written by us.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, Method, StatusCode};
@@ -231,10 +233,8 @@ async fn server() -> (String, Shared) {
             get(handle).post(handle).delete(handle),
         )
         .with_state(seen.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (format!("http://{addr}/youtube/v3"), seen)
+    let base = common::serve(app).await;
+    (format!("{base}/youtube/v3"), seen)
 }
 
 fn endpoint(base: &str, secret: &str) -> Endpoint {
