@@ -210,6 +210,12 @@ impl Gone {
     }
 }
 
+/// How often capture passes run by default: every five minutes.
+pub const PASS_INTERVAL_MS: i64 = 5 * 60_000;
+
+/// How long before a credential expires the city is warned.
+pub const EXPIRY_WARNING_MS: i64 = 14 * Timestamp::DAY_MS;
+
 /// One capture pass as the continuity report sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Run {

@@ -90,10 +90,15 @@ pub async fn dashboard(State(app): State<App>, ctx: Ctx) -> Result<Response, App
         .filter(|(_, n)| *n > 0)
         .collect();
     // Capture continuity: a pass every five minutes; ten without a success is a gap; warn two
-    // weeks before a credential expires (the same figures `plaza status` uses).
+    // weeks before a credential expires (the same figures `plaza status` uses). The dashboard
+    // reads the last 30 days of passes; `plaza status` reports the whole history.
     let capture = app
         .store
-        .continuity(10 * 60_000, 14 * plaza_core::Timestamp::DAY_MS)
+        .continuity(
+            2 * plaza_core::capture::PASS_INTERVAL_MS,
+            plaza_core::capture::EXPIRY_WARNING_MS,
+            Some(ctx.now.plus_days(-30)),
+        )
         .await?
         .into_iter()
         .filter(|c| ctx.can(Action::ViewSite(c.site_id)))

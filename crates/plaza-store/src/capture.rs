@@ -842,10 +842,14 @@ impl Store {
     /// The continuity of every active site: last success, failures, gaps (no success within
     /// `max_interval_ms`, or failed passes), and warnings for a person: not connected,
     /// failing, credential expired or expiring within `warn_before_ms`.
+    ///
+    /// `history` limits the gap report to passes since then (the dashboard looks at the last
+    /// weeks on every page view); `None` reports from the first capture on.
     pub async fn continuity(
         &self,
         max_interval_ms: i64,
         warn_before_ms: i64,
+        history: Option<Timestamp>,
     ) -> Result<Vec<Continuity>> {
         let store = self;
         let now = store.now();
@@ -867,12 +871,15 @@ impl Store {
                     (vec![], None)
                 }
                 Some(ep) => {
-                    // Continuity since the site was first captured (or connected, if never).
-                    let runs = store.capture_runs(site.id, Timestamp(i64::MIN)).await?;
+                    // Continuity since the site was first captured (or connected, if never),
+                    // or since the start of the history asked for.
+                    let from = history.unwrap_or(Timestamp(i64::MIN));
+                    let runs = store.capture_runs(site.id, from).await?;
                     let since = runs
                         .first()
                         .map(|r| r.started_at.min(ep.updated_at))
-                        .unwrap_or(ep.updated_at);
+                        .unwrap_or(ep.updated_at)
+                        .max(from);
                     let gaps = plaza_core::capture::gaps(&runs, since, max_interval_ms, now);
                     (gaps, ep.credential_expires_at)
                 }

@@ -42,7 +42,7 @@ impl Default for Options {
         Options {
             window_ms: 30 * Timestamp::DAY_MS,
             followers_every_ms: Timestamp::DAY_MS,
-            interval_ms: 5 * 60 * 1000,
+            interval_ms: plaza_core::capture::PASS_INTERVAL_MS,
         }
     }
 }
@@ -523,12 +523,11 @@ async fn thread<C: Connector>(
 /// The continuity of every active site (see [`plaza_store::Continuity`]).
 pub async fn continuity(store: &Store, opts: &Options) -> Result<Vec<Continuity>> {
     Ok(store
-        .continuity(2 * opts.interval_ms, EXPIRY_WARNING_MS)
+        .continuity(2 * opts.interval_ms, EXPIRY_WARNING_MS, None)
         .await?)
 }
 
-/// Warn this long before a credential expires.
-pub const EXPIRY_WARNING_MS: i64 = 14 * Timestamp::DAY_MS;
+pub use plaza_core::capture::EXPIRY_WARNING_MS;
 
 /// Runs a pass over every connected site on the schedule, for as long as the server runs. A
 /// failing site is recorded as such and does not stop the others.
