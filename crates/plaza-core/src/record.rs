@@ -47,6 +47,7 @@ pub mod kinds {
     pub const CAPTURE_FOLLOWERS: &str = "capture.followers";
     pub const CAPTURE_WEBHOOK: &str = "capture.webhook";
     pub const SITE_ENDPOINT_SET: &str = "site.endpoint_set";
+    pub const SITE_WEBHOOK_SET: &str = "site.webhook_set";
     pub const IMPORT_STARTED: &str = "import.started";
     pub const IMPORT_COMPLETED: &str = "import.completed";
     pub const EXPORT: &str = "export";

@@ -421,7 +421,7 @@ pub async fn webhook_setup(
     let mut tx = store.begin_write().await?;
     tx.append(&[plaza_core::record::NewRecord::new(
         "system:cli",
-        "site.webhook_set",
+        plaza_core::record::kinds::SITE_WEBHOOK_SET,
         format!("site:{site_id}"),
         serde_json::json!({
             "platform": "facebook",
