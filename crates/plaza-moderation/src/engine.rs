@@ -347,7 +347,7 @@ impl Engine {
             .collect::<Vec<_>>());
         score[idx("illegal_activity")] = bare(&illegal, 0.8);
         evidence[idx("illegal_activity")] = ev(&illegal);
-        score[idx("unintelligible")] = gibberish::score(&norm.text);
+        score[idx("unintelligible")] = gibberish::score(&norm.text).max(gibberish::held_keys(text));
         if let (Some(author), Some(at)) = (c.author, c.at_ms) {
             let seen = self.tracker.observe(
                 c.site.unwrap_or(""),

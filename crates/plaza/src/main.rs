@@ -271,6 +271,9 @@ enum ModerateCommand {
         positive: String,
         #[arg(long)]
         policy: Option<PathBuf>,
+        /// A model file to evaluate instead of the shipped one.
+        #[arg(long)]
+        model: Option<PathBuf>,
     },
     Train {
         /// The directory of the labelled data (../shared/data/moderation).
@@ -292,6 +295,10 @@ enum ModerateCommand {
         /// Positive-class weight exponent: (negatives/positives)^balance.
         #[arg(long)]
         balance: Option<f32>,
+        /// Write each model trained with one spam video left out into this directory
+        /// (`without-VIDEO.plzm`), to inspect that video's errors with `--model`.
+        #[arg(long)]
+        folds: Option<PathBuf>,
     },
 }
 
@@ -447,6 +454,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     learning_rate,
                     l2,
                     balance,
+                    folds,
                 }),
             ..
         } => {
@@ -458,7 +466,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 balance: balance.unwrap_or(d.balance),
                 ..d
             };
-            moderate::train(&data, out.as_deref(), bits, settings)?;
+            moderate::train(&data, out.as_deref(), folds.as_deref(), bits, settings)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Moderate {
@@ -472,6 +480,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     label_column,
                     positive,
                     policy,
+                    model,
                 }),
             ..
         } => {
@@ -500,7 +509,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                         .map_err(|_| anyhow!("--positive {p:?} is not a number"))
                 })
                 .collect::<Result<_>>()?;
-            let mut engine = moderate::engine(policy.as_deref(), None, None)?;
+            let mut engine = moderate::engine(policy.as_deref(), model.as_deref(), None)?;
             let f = moderate::eval(&mut engine, &rows, &signal, &positive)?;
             println!(
                 "{signal}: {} comments, {} positive: precision {:.3}  recall {:.3}  F1 {:.3}  macro-F1 {:.3}  ROC-AUC {:.3}",

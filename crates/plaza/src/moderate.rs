@@ -5,6 +5,7 @@ use anyhow::{Context, Result, anyhow};
 use plaza_moderation::data::{davidson, tweeteval, youtube};
 use plaza_moderation::engine::{Assessment, Comment, Engine};
 use plaza_moderation::linear::{Linear, Settings};
+use plaza_moderation::train::civic;
 use serde_json::{Map, Value, json};
 use std::io::{BufRead, Write};
 use std::path::Path;
@@ -159,8 +160,15 @@ pub fn default_settings() -> Settings {
 }
 
 /// Trains the model from `data` (the directory of the labelled public data) and writes it
-/// (unless `out` is `None`: then it only reports the validation figures, for tuning).
-pub fn train(data: &Path, out: Option<&Path>, bits: u32, settings: Settings) -> Result<()> {
+/// (unless `out` is `None`: then it only reports the validation figures, for tuning). `folds`,
+/// if given, receives each model trained with one spam video left out, to inspect its errors.
+pub fn train(
+    data: &Path,
+    out: Option<&Path>,
+    folds: Option<&Path>,
+    bits: u32,
+    settings: Settings,
+) -> Result<()> {
     let read = |name: &str| {
         std::fs::read_to_string(data.join(name))
             .with_context(|| format!("reading {}", data.join(name).display()))
@@ -172,12 +180,17 @@ pub fn train(data: &Path, out: Option<&Path>, bits: u32, settings: Settings) -> 
         )
         .map_err(|e| anyhow!("{set} {split}: {e}"))
     };
-    let mut spam_train = Vec::new();
+    let mut spam_videos = Vec::new();
     for f in [
         "youtube-spam/01-9bZkp7q19f0.csv",
         "youtube-spam/04-CevxZvSJLk8.csv",
+        "youtube-spam/07-KQ6zr6kCPj8.csv",
     ] {
-        spam_train.extend(youtube(&read(f)?).map_err(|e| anyhow!("{f}: {e}"))?);
+        let rows = youtube(&read(f)?).map_err(|e| anyhow!("{f}: {e}"))?;
+        let name = f
+            .trim_start_matches("youtube-spam/")
+            .trim_end_matches(".csv");
+        spam_videos.push((name.to_string(), rows));
     }
     let sets = plaza_moderation::train::Sets {
         offensive_train: tw("tweeteval-offensive", "train")?,
@@ -186,20 +199,47 @@ pub fn train(data: &Path, out: Option<&Path>, bits: u32, settings: Settings) -> 
         hate_val: tw("tweeteval-hate", "val")?,
         davidson: davidson(&read("davidson/labeled_data.csv")?)
             .map_err(|e| anyhow!("davidson: {e}"))?,
-        spam_train,
-        spam_val: youtube(&read("youtube-spam/07-KQ6zr6kCPj8.csv")?)
-            .map_err(|e| anyhow!("youtube 07: {e}"))?,
+        spam_videos,
+        civic: civic::train(civic::ORDINARY)
+            .into_iter()
+            .map(String::from)
+            .collect(),
+        civic_links: civic::train(civic::LINKS)
+            .into_iter()
+            .map(String::from)
+            .collect(),
     };
-    let (model, reports) = plaza_moderation::train::train(&sets, bits, settings);
+    let trained = plaza_moderation::train::train(&sets, bits, settings);
     if let Some(out) = out {
-        std::fs::write(out, model.to_bytes())
+        std::fs::write(out, trained.model.to_bytes())
             .with_context(|| format!("writing {}", out.display()))?;
     }
-    for r in reports {
+    for r in &trained.reports {
         let f = r.figures;
+        let on = if r.label == "spam" {
+            "each video left out"
+        } else {
+            "TweetEval val"
+        };
         println!(
-            "{:10} validation: macro-F1 {:.3}  F1 {:.3}  precision {:.3}  recall {:.3}  ROC-AUC {:.3}  (threshold {:.2} calibrated to 0.5)",
+            "{:10} macro-F1 {:.3}  F1 {:.3}  precision {:.3}  recall {:.3}  ROC-AUC {:.3}  (threshold {:.2} calibrated to 0.5; {on})",
             r.label, f.macro_f1, f.f1, f.precision, f.recall, f.auc, r.threshold
+        );
+    }
+    // the whole engine on each video, with the model that never saw it
+    let policy = plaza_core::policy::Policy::default_policy()
+        .map_err(|e| anyhow!("the default policy is invalid: {}", e[0]))?;
+    for (fold, (_, rows)) in trained.folds.iter().zip(&sets.spam_videos) {
+        if let Some(dir) = folds {
+            let path = dir.join(format!("without-{}.plzm", fold.video));
+            std::fs::write(&path, fold.model.to_bytes())
+                .with_context(|| format!("writing {}", path.display()))?;
+        }
+        let mut engine = Engine::new(&policy, Some(fold.model.clone()));
+        let e = eval(&mut engine, rows, "spam", &[1])?;
+        println!(
+            "video {} left out: model F1 {:.3}; engine (spam or self_promotion) F1 {:.3}  precision {:.3}  recall {:.3}",
+            fold.video, fold.figures.f1, e.f1, e.precision, e.recall
         );
     }
     if let Some(out) = out {

@@ -50,6 +50,34 @@ fn gibberish_word(word: &str) -> bool {
     (vowels as f32 / letters as f32) < 0.12 || longest >= 5 || keyboard_walk(word)
 }
 
+/// A score in [0, 1] for the original text: how much of it is one ASCII character held down
+/// (`qqqqqqqq`, `;;;;;;;;`), which normalisation cuts to two and [`score`] cannot see. Runs of
+/// three or more count; a comment needs at least eight such characters to be judged.
+pub fn held_keys(original: &str) -> f32 {
+    let (mut total, mut in_runs) = (0usize, 0usize);
+    let bytes: Vec<u8> = original
+        .bytes()
+        .filter(|b| !b.is_ascii_whitespace())
+        .collect();
+    let mut i = 0;
+    while i < bytes.len() {
+        let mut j = i;
+        while j < bytes.len() && bytes[j] == bytes[i] {
+            j += 1;
+        }
+        total += j - i;
+        if bytes[i].is_ascii() && j - i >= 3 {
+            in_runs += j - i;
+        }
+        i = j;
+    }
+    if in_runs < 8 {
+        return 0.0;
+    }
+    let share = in_runs as f32 / total as f32;
+    if share >= 0.6 { 0.8 } else { 0.0 }
+}
+
 /// A score in [0, 1]: how much of the text looks like random typing. Only Latin-script text is
 /// judged (other scripts score 0: the engine does not claim to read them).
 pub fn score(normalized: &str) -> f32 {
@@ -76,6 +104,25 @@ pub fn score(normalized: &str) -> f32 {
 mod tests {
     use super::*;
     use crate::normalize::normalize;
+
+    #[test]
+    fn held_keys_are_unintelligible_but_emphasis_is_not() {
+        for mash in [
+            "qqqqqqqqqqqqqqqq",
+            ";;;;;;;;;;;;;;;;;;;;",
+            "hhhhhhhhh aaaaaah ggggg",
+        ] {
+            assert!(held_keys(mash) >= 0.5, "{mash}");
+        }
+        for fine in [
+            "Sooooo happy the pool is open!!!!!!",
+            "NOOOOO not the library hours again",
+            "👏👏👏👏👏👏👏👏👏",
+            "ok",
+        ] {
+            assert_eq!(held_keys(fine), 0.0, "{fine}");
+        }
+    }
 
     fn s(t: &str) -> f32 {
         score(&normalize(t).text)

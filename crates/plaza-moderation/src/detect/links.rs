@@ -22,6 +22,10 @@ pub enum Flag {
     Blocklisted,
     /// Written to slip past filters (`hxxp`, `[.]`, ` dot `).
     Obfuscated,
+    /// Credential bait: a sign-in, verify or payment page on a host that dresses itself up as
+    /// a public service (`city-utilities-payment.co/secure-login`) or sits on a top-level
+    /// domain favoured for throwaway sites.
+    Phishing,
 }
 
 /// A link found in the original text.
@@ -42,7 +46,11 @@ impl Link {
         self.flags.iter().any(|f| {
             matches!(
                 f,
-                Flag::IpLiteral | Flag::LookAlike | Flag::Executable | Flag::Blocklisted
+                Flag::IpLiteral
+                    | Flag::LookAlike
+                    | Flag::Executable
+                    | Flag::Blocklisted
+                    | Flag::Phishing
             )
         })
     }
@@ -94,6 +102,36 @@ const SHORTENERS: &[&str] = &[
     "shorte.st",
     "adf.ly",
     "bitly.com",
+];
+
+/// Words in a path that ask for credentials or payment.
+const CREDENTIAL_BAIT: &[&str] = &[
+    "login",
+    "log-in",
+    "signin",
+    "sign-in",
+    "verify",
+    "verification",
+    "secure",
+    "password",
+    "account",
+    "update",
+    "payment",
+    "billing",
+    "claim",
+    "unlock",
+];
+
+/// Words in a host name that borrow a public service's authority.
+const SERVICE_WORDS: &[&str] = &[
+    "city", "cityhall", "gov", "vote", "voter", "election", "utilit", "water", "permit", "parking",
+    "library", "tax", "irs", "dmv", "police", "court", "rebate", "stimulus",
+];
+
+/// Top-level domains that cost almost nothing and carry most throwaway phishing sites.
+const CHEAP_TLDS: &[&str] = &[
+    "top", "xyz", "click", "support", "live", "icu", "buzz", "rest", "cyou", "monster", "quest",
+    "sbs", "cfd", "online", "site", "info", "tk", "ml", "ga", "cf", "gq", "zip", "mov",
 ];
 
 const EXECUTABLE: &[&str] = &[
@@ -326,6 +364,20 @@ fn judge(
     if obfuscated {
         flags.push(Flag::Obfuscated);
     }
+    // .gov and .mil are registered only by governments
+    let tld = host.rsplit('.').next().unwrap_or("");
+    if !official && tld != "gov" && tld != "mil" {
+        let p = path.to_ascii_lowercase();
+        let bait = CREDENTIAL_BAIT.iter().any(|w| p.contains(w));
+        let dressed_up = SERVICE_WORDS.iter().any(|w| {
+            registrable
+                .split(['.', '-'])
+                .any(|part| part.starts_with(w) || part.ends_with(w))
+        });
+        if bait && (dressed_up || CHEAP_TLDS.contains(&tld)) {
+            flags.push(Flag::Phishing);
+        }
+    }
     Link {
         start,
         end,
@@ -379,6 +431,27 @@ mod tests {
         assert_eq!(l[0].2, "bad-site.com");
         assert_eq!(l[1].0, "cheap-pills dot com");
         assert!(l[1].1.contains(&Flag::Obfuscated));
+    }
+
+    #[test]
+    fn credential_bait_on_a_dressed_up_or_throwaway_host_is_phishing() {
+        let find_one = |t: &str| find(t, &policy()).into_iter().next().unwrap();
+        for bad in [
+            "pay at http://city-utilities-payment.co/secure-login now",
+            "http://vote-ca-gov.support/update",
+            "https://parking-refunds.top/verify",
+        ] {
+            assert!(find_one(bad).flags.contains(&Flag::Phishing), "{bad}");
+            assert!(find_one(bad).malicious(), "{bad}");
+        }
+        for fine in [
+            "https://www.sos.ca.gov/elections/voter-registration/update",
+            "https://www.latimes.com/california/story/city-council-vote",
+            "https://citybikes.example.com/account",
+            "https://water-board.org/annual-report",
+        ] {
+            assert!(!find_one(fine).malicious(), "{fine}");
+        }
     }
 
     #[test]

@@ -326,7 +326,42 @@ fn emails(text: &str, out: &mut Vec<Finding<Pii>>) {
                 "com", "org", "net", "gov", "edu", "io", "us", "co", "me", "info",
             ];
             let needs_common = marker == " at " || dot == " dot ";
+            // "info for this year is at example-city.org" names a site, not a mailbox
+            let prose = marker == " at "
+                && [
+                    "is",
+                    "are",
+                    "was",
+                    "were",
+                    "be",
+                    "it",
+                    "me",
+                    "us",
+                    "him",
+                    "her",
+                    "them",
+                    "we",
+                    "you",
+                    "they",
+                    "he",
+                    "she",
+                    "i",
+                    "here",
+                    "there",
+                    "look",
+                    "find",
+                    "online",
+                    "posted",
+                    "available",
+                    "found",
+                    "out",
+                    "up",
+                    "more",
+                    "details",
+                ]
+                .contains(&&lower[s..local_end]);
             if s < local_end
+                && !prose
                 && name_len > 0
                 && tld_len >= 2
                 && (!needs_common || common.contains(&tld))
@@ -605,6 +640,8 @@ mod tests {
             kinds("meet at city hall dot org")
         );
         assert!(kinds("see you at noon").is_empty());
+        assert!(kinds("Info for this year is at example-city.org/events").is_empty());
+        assert!(kinds("details are posted at cityofexample.gov").is_empty());
         assert!(kinds("@user thanks").is_empty());
     }
 

@@ -1,0 +1,102 @@
+//! The shipped model and default policy on Plaza's own civic comments (`data/civic/`): ordinary
+//! comments a resident leaves on a city's page must rarely be sent to review, and comments that
+//! plainly show a signal must raise it. The held-out third of the ordinary comments was never
+//! trained on; the violating comments are never trained on.
+
+use plaza_moderation::engine::{Comment, Engine};
+use plaza_moderation::train::civic;
+
+fn engine() -> Result<Engine, String> {
+    let policy = plaza_core::policy::Policy::default_policy().map_err(|e| e[0].to_string())?;
+    Ok(Engine::new(
+        &policy,
+        Some(plaza_moderation::default_model()?),
+    ))
+}
+
+/// Residents' ordinary comments, sharp criticism of the city and shared links included: at most
+/// 3% go to review (7 of the 260 held-out lines did when this was written).
+#[test]
+fn ordinary_civic_comments_are_rarely_sent_to_review() {
+    let mut e = engine().unwrap();
+    let held = civic::held_out();
+    assert!(held.len() >= 250, "held-out lines: {}", held.len());
+    let flagged: Vec<String> = held
+        .iter()
+        .filter_map(|t| {
+            let a = e.assess(&Comment {
+                text: t,
+                ..Comment::default()
+            });
+            (a.decision != plaza_moderation::engine::Decision::Allow).then(|| {
+                let clauses: Vec<&str> = a.clauses.iter().map(|c| c.clause.as_str()).collect();
+                format!("{clauses:?} {t}")
+            })
+        })
+        .collect();
+    let share = flagged.len() as f64 / held.len() as f64;
+    assert!(
+        share <= 0.03,
+        "{} of {} ordinary comments sent to review:\n{}",
+        flagged.len(),
+        held.len(),
+        flagged.join("\n")
+    );
+}
+
+/// Each violating comment raises the signal it was written to show (spam counts as spam or
+/// self-promotion, as the benchmark groups them): at least 85% overall (0.856 when this was
+/// written), every signal at least one in three, and every signal but identity_hate at least two
+/// in three. identity_hate is learned from HatEval, whose hate is aimed at immigrants and women:
+/// it misses most hostility towards other groups (4 of 12 here), which docs/moderation.md lists
+/// as a known limit.
+#[test]
+fn violating_civic_comments_raise_their_signal() {
+    let mut e = engine().unwrap();
+    let rows = civic::violating();
+    assert!(rows.len() >= 150, "violating lines: {}", rows.len());
+    let mut by_signal: std::collections::BTreeMap<&str, (usize, usize)> = Default::default();
+    let mut missed = Vec::new();
+    for (signal, text) in &rows {
+        let a = e.assess(&Comment {
+            text,
+            ..Comment::default()
+        });
+        let get = |s: &str| {
+            a.signals
+                .iter()
+                .find(|(n, _)| *n == s)
+                .map(|(_, v)| *v)
+                .unwrap_or_else(|| panic!("unknown signal {s}"))
+        };
+        let score = match *signal {
+            "spam" | "self_promotion" => get("spam").max(get("self_promotion")),
+            s => get(s),
+        };
+        let hit = score >= 0.5;
+        let entry = by_signal.entry(signal).or_default();
+        entry.0 += usize::from(hit);
+        entry.1 += 1;
+        if !hit {
+            missed.push(format!("{signal} {score:.2} {text}"));
+        }
+    }
+    let hits: usize = by_signal.values().map(|(h, _)| h).sum();
+    let recall = hits as f64 / rows.len() as f64;
+    let weak: Vec<String> = by_signal
+        .iter()
+        .filter(|(s, (h, n))| {
+            if **s == "identity_hate" {
+                h * 3 < *n
+            } else {
+                h * 3 < n * 2
+            }
+        })
+        .map(|(s, (h, n))| format!("{s} {h}/{n}"))
+        .collect();
+    assert!(
+        recall >= 0.85 && weak.is_empty(),
+        "recall {recall:.3}; weak signals {weak:?}; missed:\n{}",
+        missed.join("\n")
+    );
+}
