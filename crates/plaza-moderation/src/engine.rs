@@ -191,6 +191,8 @@ impl Engine {
             spam_words,
             bait,
             second_person,
+            groups,
+            dehumanizing,
         ] = lexicon::find_all(&norm);
         let mut spammy = spam_words;
         spammy.extend(bait.iter().copied());
@@ -234,6 +236,12 @@ impl Engine {
         score[idx("identity_hate")] = if other_offence { hate } else { hate * 0.5 };
         if hate >= self.floor("identity_hate") {
             evidence[idx("identity_hate")] = self.strongest("hate", &norm);
+        }
+        // a protected group and a dehumanising word in one sentence
+        let pair = group_attack(text, &groups, &dehumanizing);
+        if !pair.is_empty() {
+            score[idx("identity_hate")] = score[idx("identity_hate")].max(0.6);
+            evidence[idx("identity_hate")].extend(pair);
         }
         let toxicity = offensive
             .max(score[idx("obscene")] * 0.9)
@@ -442,6 +450,24 @@ fn off_topic(norm: &str, parent: Option<&str>) -> f32 {
     }
 }
 
+/// The spans of a protected group and a dehumanising word that share a sentence of the
+/// original text, within 100 bytes of each other.
+fn group_attack(
+    text: &str,
+    groups: &[(usize, usize)],
+    words: &[(usize, usize)],
+) -> Vec<(usize, usize)> {
+    for g in groups {
+        for w in words {
+            let (a, b) = if g.0 < w.0 { (g, w) } else { (w, g) };
+            if b.0 >= a.1 && b.0 - a.1 <= 100 && !text[a.1..b.0].contains(['.', '!', '?', '\n']) {
+                return vec![*g, *w];
+            }
+        }
+    }
+    Vec::new()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -453,6 +479,29 @@ mod tests {
 
     fn clause_ids(a: &Assessment) -> Vec<&str> {
         a.clauses.iter().map(|c| c.clause.as_str()).collect()
+    }
+
+    #[test]
+    fn a_group_and_a_dehumanising_word_in_one_sentence_is_identity_hate() {
+        let mut e = engine();
+        let score = |a: &Assessment, s: &str| a.signals.iter().find(|(n, _)| *n == s).unwrap().1;
+        let a = e.assess(&Comment {
+            text: "Honestly, immigrants are vermin and the council knows it",
+            ..Comment::default()
+        });
+        assert!(score(&a, "identity_hate") >= 0.5, "{a:?}");
+        assert!(clause_ids(&a).contains(&"C.7.vi"), "{a:?}");
+        for fine in [
+            "The rats at the creek are back. Immigrants run half the shops on Main.",
+            "Women's soccer league signups are open until Friday",
+            "Thank you to the refugees' aid volunteers at the library",
+        ] {
+            let a = e.assess(&Comment {
+                text: fine,
+                ..Comment::default()
+            });
+            assert!(score(&a, "identity_hate") < 0.5, "{fine}: {a:?}");
+        }
     }
 
     #[test]

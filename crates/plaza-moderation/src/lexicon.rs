@@ -18,6 +18,8 @@ pub enum List {
     SpamPhrase,
     Bait,
     SecondPerson,
+    Group,
+    Dehumanizing,
 }
 
 const OBSCENE: &[&str] = &[
@@ -350,6 +352,85 @@ const BAIT: &[&str] = &[
     "like and subscribe",
 ];
 
+/// People named by a protected characteristic (race, religion, national origin, immigration
+/// status, sex, gender identity, sexual orientation, disability).
+const GROUP: &[&str] = &[
+    "immigrants",
+    "illegals",
+    "migrants",
+    "refugees",
+    "foreigners",
+    "mexicans",
+    "muslims",
+    "jews",
+    "christians",
+    "hindus",
+    "sikhs",
+    "black people",
+    "blacks",
+    "white people",
+    "asians",
+    "chinese",
+    "latinos",
+    "hispanics",
+    "arabs",
+    "africans",
+    "gays",
+    "gay people",
+    "lesbians",
+    "trans people",
+    "transgenders",
+    "homosexuals",
+    "women",
+    "females",
+    "feminists",
+    "disabled people",
+    "cripples",
+    "the disabled",
+    "retarded people",
+];
+
+/// Words that strip a group of its humanity or call for its exclusion.
+const DEHUMANIZING: &[&str] = &[
+    "vermin",
+    "animals",
+    "parasites",
+    "rats",
+    "cockroaches",
+    "roaches",
+    "subhuman",
+    "savages",
+    "infest*",
+    "invaders",
+    "invasion",
+    "disease",
+    "diseases",
+    "diseased",
+    "plague",
+    "perverts",
+    "freaks",
+    "mentally ill",
+    "don't belong",
+    "dont belong",
+    "do not belong",
+    "go back to",
+    "send them back",
+    "rounded up",
+    "round them up",
+    "thrown out",
+    "kick them out",
+    "keep them out",
+    "keep their",
+    "should be banned",
+    "be banned from",
+    "ruin everything",
+    "ruined the",
+    "control the",
+    "breed like",
+    "inferior",
+    "disgusting",
+];
+
 const SECOND_PERSON: &[&str] = &[
     "you", "your", "you're", "youre", "u", "ur", "yourself", "you are", "ya",
 ];
@@ -366,6 +447,8 @@ impl List {
             List::SpamPhrase => SPAM,
             List::Bait => BAIT,
             List::SecondPerson => SECOND_PERSON,
+            List::Group => GROUP,
+            List::Dehumanizing => DEHUMANIZING,
         }
     }
 }
@@ -378,7 +461,7 @@ struct Matcher {
 }
 
 /// Every list, in a fixed order ([`find_all`] returns hits in this order).
-pub const LISTS: [List; 9] = [
+pub const LISTS: [List; 11] = [
     List::Obscene,
     List::Insult,
     List::Threat,
@@ -388,6 +471,8 @@ pub const LISTS: [List; 9] = [
     List::SpamPhrase,
     List::Bait,
     List::SecondPerson,
+    List::Group,
+    List::Dehumanizing,
 ];
 
 fn matcher() -> &'static Matcher {
@@ -410,8 +495,8 @@ fn matcher() -> &'static Matcher {
 
 /// Whole-word hits of every list in normalised text, in the order of [`LISTS`], as spans of
 /// the original text. One pass over the text.
-pub fn find_all(norm: &Normalized) -> [Vec<(usize, usize)>; 9] {
-    let mut out: [Vec<(usize, usize)>; 9] = Default::default();
+pub fn find_all(norm: &Normalized) -> [Vec<(usize, usize)>; 11] {
+    let mut out: [Vec<(usize, usize)>; 11] = Default::default();
     let m = matcher();
     let Some(ac) = &m.ac else { return out };
     for (pattern, span) in crate::detect::words::whole_word_hits(ac, norm, |p| m.meta[p].1) {

@@ -45,11 +45,9 @@ fn ordinary_civic_comments_are_rarely_sent_to_review() {
 }
 
 /// Each violating comment raises the signal it was written to show (spam counts as spam or
-/// self-promotion, as the benchmark groups them): at least 85% overall (0.856 when this was
-/// written), every signal at least one in three, and every signal but identity_hate at least two
-/// in three. identity_hate is learned from HatEval, whose hate is aimed at immigrants and women:
-/// it misses most hostility towards other groups (4 of 12 here), which docs/moderation.md lists
-/// as a known limit.
+/// self-promotion, as the benchmark groups them): at least 90% overall (0.906 when this was
+/// written) and every signal at least two in three. These lines were read when the rules were
+/// written, so this guards coverage against regressions; it does not measure generalisation.
 #[test]
 fn violating_civic_comments_raise_their_signal() {
     let mut e = engine().unwrap();
@@ -85,17 +83,11 @@ fn violating_civic_comments_raise_their_signal() {
     let recall = hits as f64 / rows.len() as f64;
     let weak: Vec<String> = by_signal
         .iter()
-        .filter(|(s, (h, n))| {
-            if **s == "identity_hate" {
-                h * 3 < *n
-            } else {
-                h * 3 < n * 2
-            }
-        })
+        .filter(|(_, (h, n))| h * 3 < n * 2)
         .map(|(s, (h, n))| format!("{s} {h}/{n}"))
         .collect();
     assert!(
-        recall >= 0.85 && weak.is_empty(),
+        recall >= 0.9 && weak.is_empty(),
         "recall {recall:.3}; weak signals {weak:?}; missed:\n{}",
         missed.join("\n")
     );
