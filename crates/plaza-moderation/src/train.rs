@@ -189,7 +189,7 @@ pub fn train(sets: &Sets, bits: u32, settings: Settings) -> Trained {
     if videos.len() > 1 {
         for (k, (_, rows)) in sets.spam_videos.iter().enumerate() {
             let m = Linear::train(h.dims, &LABELS, &with_videos(Some(k)), settings);
-            pooled.extend(features(&h, rows).iter().map(|f| m.score(2, f)));
+            pooled.extend(videos[k].iter().map(|e| m.score(2, &e.x)));
             pooled_truth.extend(truth(rows));
             fold_models.push(m);
         }
@@ -226,12 +226,12 @@ pub fn train(sets: &Sets, bits: u32, settings: Settings) -> Trained {
     });
     let folds = fold_models
         .into_iter()
-        .zip(&sets.spam_videos)
-        .map(|(mut m, (video, rows))| {
+        .zip(sets.spam_videos.iter().zip(&videos))
+        .map(|(mut m, ((video, rows), examples))| {
             for (label, t) in thresholds.iter().enumerate() {
                 calibrate(&mut m, label, *t);
             }
-            let scores: Vec<f32> = features(&h, rows).iter().map(|f| m.score(2, f)).collect();
+            let scores: Vec<f32> = examples.iter().map(|e| m.score(2, &e.x)).collect();
             Fold {
                 video: video.clone(),
                 figures: evaluate(&scores, &truth(rows), 0.5),
