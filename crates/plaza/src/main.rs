@@ -247,8 +247,6 @@ enum PolicyCommand {
 
 #[derive(Subcommand)]
 enum ModerateCommand {
-    /// Train the model from the labelled public data (training splits; thresholds chosen on
-    /// the validation splits) and write the model file.
     /// Score a labelled file for a signal or group and print precision, recall, F1, macro-F1
     /// and ROC-AUC. Either --text and --labels (one a line, TweetEval style), or --csv with
     /// --text-column and --label-column.
@@ -275,6 +273,8 @@ enum ModerateCommand {
         #[arg(long)]
         model: Option<PathBuf>,
     },
+    /// Train the model from the labelled public data (training splits; thresholds chosen on
+    /// the validation splits) and write the model file.
     Train {
         /// The directory of the labelled data (../shared/data/moderation).
         #[arg(long)]
@@ -1009,5 +1009,42 @@ async fn shutdown_signal() {
     tokio::select! {
         _ = ctrl_c => {},
         _ = term => {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    fn undescribed(cmd: &clap::Command, path: &str, out: &mut Vec<String>) {
+        for sub in cmd.get_subcommands() {
+            let here = format!("{path} {}", sub.get_name());
+            if sub.get_name() != "help" && sub.get_about().is_none() {
+                out.push(here.clone());
+            }
+            undescribed(sub, &here, out);
+        }
+    }
+
+    #[test]
+    fn every_command_is_described_once() {
+        let cmd = Cli::command();
+        cmd.clone().debug_assert();
+        let mut missing = Vec::new();
+        undescribed(&cmd, "plaza", &mut missing);
+        assert!(
+            missing.is_empty(),
+            "commands without a description: {missing:?}"
+        );
+        let moderate = cmd.find_subcommand("moderate").expect("moderate");
+        let eval = moderate.find_subcommand("eval").expect("eval").get_about();
+        assert!(
+            !eval
+                .map(|a| a.to_string())
+                .unwrap_or_default()
+                .contains("Train"),
+            "eval's description is its own"
+        );
     }
 }
