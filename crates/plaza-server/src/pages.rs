@@ -5,8 +5,8 @@ use crate::App;
 use crate::ctx::Ctx;
 use crate::error::AppError;
 use crate::views::{
-    self, AuthRow, ConsultView, ContentView, CpView, HistoryView, Nav, PersonRow, RecordRow,
-    SiteRow,
+    self, AuthRow, ConsultView, ContentView, CpView, FormState, HistoryView, Nav, PersonRow,
+    RecordRow, SiteRow,
 };
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -181,8 +181,27 @@ pub async fn site_new(State(app): State<App>, ctx: Ctx) -> Result<Response, AppE
         nav: Nav::staff(&app, &ctx).await,
         platforms: platforms(),
         domains: policy.settings.official_email_domains.join(", "),
+        form: FormState::default(),
     })
 }
+
+/// The form again, filled in, with the error beside its field, answered 422; other errors
+/// go to the error page.
+fn refused(page: Result<Response, AppError>) -> Result<Response, AppError> {
+    let mut r = page?;
+    *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    Ok(r)
+}
+
+const SITE_LABELS: &[(&str, &str)] = &[
+    ("name", "Name"),
+    ("platform", "Platform"),
+    ("handle", "Account handle"),
+    ("url", "Address of the account"),
+    ("department", "Department"),
+    ("registration_email", "Registration email"),
+    ("purpose", "Purpose"),
+];
 
 #[derive(Deserialize)]
 pub struct SiteForm {
@@ -203,7 +222,7 @@ pub async fn site_create(
 ) -> Result<Response, AppError> {
     ctx.require(&app, Action::ProposeSite).await?;
     let (_, policy) = app.store.policy().await?;
-    let s = NewSite::parse(
+    let s = match NewSite::parse(
         &f.name,
         &f.platform,
         &f.handle,
@@ -212,7 +231,29 @@ pub async fn site_create(
         &f.registration_email,
         &f.purpose,
         &policy.settings.official_email_domains,
-    )?;
+    ) {
+        Ok(s) => s,
+        Err(e) => {
+            let values = vec![
+                ("name".to_string(), f.name),
+                ("platform".to_string(), f.platform),
+                ("handle".to_string(), f.handle),
+                ("url".to_string(), f.url),
+                ("department".to_string(), f.department),
+                ("registration_email".to_string(), f.registration_email),
+                ("purpose".to_string(), f.purpose),
+            ];
+            let Some(form) = FormState::refused(values, &e, SITE_LABELS) else {
+                return Err(e.into());
+            };
+            return refused(views::html(&views::SiteNew {
+                nav: Nav::staff(&app, &ctx).await,
+                platforms: platforms(),
+                domains: policy.settings.official_email_domains.join(", "),
+                form,
+            }));
+        }
+    };
     let mut tx = app.store.begin_write().await?;
     let id = tx.propose_site(ctx.person.id, &s).await?;
     tx.commit().await?;
@@ -452,8 +493,19 @@ pub async fn person_new(State(app): State<App>, ctx: Ctx) -> Result<Response, Ap
         roles: Role::ALL.iter().map(|r| (r.as_str(), r.label())).collect(),
         bodies: app.store.bodies().await?,
         domains: policy.settings.official_email_domains.join(", "),
+        form: FormState::default(),
     })
 }
+
+const PERSON_LABELS: &[(&str, &str)] = &[
+    ("name", "Full name"),
+    ("title", "Title"),
+    ("email", "Official email"),
+    ("department", "Department"),
+    ("roles", "Roles"),
+    ("body", "Legislative body"),
+    ("password", "Initial password"),
+];
 
 /// The person form: `roles` may repeat (checkboxes), so it is read as pairs.
 pub async fn person_create(
@@ -462,6 +514,33 @@ pub async fn person_create(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     ctx.require(&app, Action::ManagePeople).await?;
+    let (_, policy) = app.store.policy().await?;
+    let (p, hash) = match parse_person(&pairs, &policy.settings.official_email_domains) {
+        Ok(ok) => ok,
+        Err(e) => {
+            let Some(form) = FormState::refused(pairs, &e, PERSON_LABELS) else {
+                return Err(e.into());
+            };
+            return refused(views::html(&views::PersonNew {
+                nav: Nav::staff(&app, &ctx).await,
+                roles: Role::ALL.iter().map(|r| (r.as_str(), r.label())).collect(),
+                bodies: app.store.bodies().await?,
+                domains: policy.settings.official_email_domains.join(", "),
+                form,
+            }));
+        }
+    };
+    let mut tx = app.store.begin_write().await?;
+    let id = tx.create_person(&ctx.actor(), &p, hash.as_deref()).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/staff/people/{id}")).into_response())
+}
+
+/// The add-a-person form checked: the person, and the password's hash if one was given.
+fn parse_person(
+    pairs: &[(String, String)],
+    domains: &[String],
+) -> Result<(NewPerson, Option<String>), Error> {
     let get = |k: &str| {
         pairs
             .iter()
@@ -484,7 +563,6 @@ pub async fn person_create(
                 .map_err(|_| Error::invalid("body", "is not a legislative body"))?,
         )
     };
-    let (_, policy) = app.store.policy().await?;
     let p = NewPerson::parse(
         &get("name"),
         &get("title"),
@@ -492,7 +570,7 @@ pub async fn person_create(
         &get("department"),
         &roles.join(","),
         body_id,
-        &policy.settings.official_email_domains,
+        domains,
     )?;
     let password = get("password");
     let hash = if password.is_empty() {
@@ -500,10 +578,7 @@ pub async fn person_create(
     } else {
         Some(crate::auth::hash_password(&password)?)
     };
-    let mut tx = app.store.begin_write().await?;
-    let id = tx.create_person(&ctx.actor(), &p, hash.as_deref()).await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/staff/people/{id}")).into_response())
+    Ok((p, hash))
 }
 
 pub async fn person_page(
@@ -653,6 +728,26 @@ pub async fn authorization_new(
     Query(q): Query<NewAuthQuery>,
 ) -> Result<Response, AppError> {
     ctx.require(&app, Action::GrantAuthorization).await?;
+    views::html(
+        &auth_form(
+            &app,
+            &ctx,
+            q.person.unwrap_or(0),
+            q.site.unwrap_or(0),
+            FormState::default(),
+        )
+        .await?,
+    )
+}
+
+/// The grant form, with `person` and `site` chosen (0 for none) and what was typed before.
+async fn auth_form(
+    app: &App,
+    ctx: &Ctx,
+    person_sel: i64,
+    site_sel: i64,
+    form: FormState,
+) -> Result<views::AuthNew, AppError> {
     let people = app
         .store
         .people()
@@ -674,18 +769,28 @@ pub async fn authorization_new(
             )
         })
         .collect();
-    views::html(&views::AuthNew {
-        nav: Nav::staff(&app, &ctx).await,
+    Ok(views::AuthNew {
+        nav: Nav::staff(app, ctx).await,
         people,
         sites,
         levels: Level::ALL
             .iter()
             .map(|l| (l.as_str(), l.description()))
             .collect(),
-        person_sel: q.person.unwrap_or(0),
-        site_sel: q.site.unwrap_or(0),
+        person_sel,
+        site_sel,
+        form,
     })
 }
+
+const GRANT_LABELS: &[(&str, &str)] = &[
+    ("person", "Person"),
+    ("site", "Site"),
+    ("level", "Level"),
+    ("scope", "Scope"),
+    ("starts", "Starts"),
+    ("ends", "Ends"),
+];
 
 #[derive(Deserialize)]
 pub struct GrantForm {
@@ -706,11 +811,35 @@ pub async fn authorization_create(
     Form(f): Form<GrantForm>,
 ) -> Result<Response, AppError> {
     ctx.require(&app, Action::GrantAuthorization).await?;
-    let person = int_field("person", &f.person, "is not a person")?;
-    let site = int_field("site", &f.site, "is not a site")?;
-    let g = NewGrant::parse(
-        person, site, &f.level, &f.scope, &f.starts, &f.ends, ctx.now,
-    )?;
+    let parsed = int_field("person", &f.person, "is not a person").and_then(|person| {
+        let site = int_field("site", &f.site, "is not a site")?;
+        NewGrant::parse(
+            person, site, &f.level, &f.scope, &f.starts, &f.ends, ctx.now,
+        )
+    });
+    let g = match parsed {
+        Ok(g) => g,
+        Err(e) => {
+            let (person_sel, site_sel) = (
+                f.person.trim().parse().unwrap_or(0),
+                f.site.trim().parse().unwrap_or(0),
+            );
+            let values = vec![
+                ("person".to_string(), f.person),
+                ("site".to_string(), f.site),
+                ("level".to_string(), f.level),
+                ("scope".to_string(), f.scope),
+                ("starts".to_string(), f.starts),
+                ("ends".to_string(), f.ends),
+            ];
+            let Some(form) = FormState::refused(values, &e, GRANT_LABELS) else {
+                return Err(e.into());
+            };
+            return refused(views::html(
+                &auth_form(&app, &ctx, person_sel, site_sel, form).await?,
+            ));
+        }
+    };
     let mut tx = app.store.begin_write().await?;
     let id = tx.grant(ctx.person.id, &g).await?;
     tx.commit().await?;

@@ -143,6 +143,8 @@ pub async fn render_errors(State(app): State<App>, req: Request, next: Next) -> 
         .query()
         .map(|q| format!("?{q}"))
         .unwrap_or_default();
+    // kept to show the signed-in header on an error page
+    let headers = req.headers().clone();
     let mut resp = next.run(req).await;
     let info = match resp.extensions_mut().remove::<ErrorInfo>() {
         Some(i) => i,
@@ -151,10 +153,12 @@ pub async fn render_errors(State(app): State<App>, req: Request, next: Next) -> 
         {
             AppError::NotFound.info()
         }
-        None if resp.status() == StatusCode::UNPROCESSABLE_ENTITY
-            || resp.status() == StatusCode::BAD_REQUEST =>
+        None if (resp.status() == StatusCode::UNPROCESSABLE_ENTITY
+            || resp.status() == StatusCode::BAD_REQUEST)
+            && !is_html(&resp) =>
         {
-            // axum's own rejections (a malformed form or query): say what is wrong
+            // axum's own rejections (a malformed form or query, in plain text): say what is
+            // wrong. A page answered 422 (a form shown again with its error) passes as it is.
             let body = axum::body::to_bytes(std::mem::take(resp.body_mut()), 64 * 1024)
                 .await
                 .unwrap_or_default();
@@ -180,17 +184,19 @@ pub async fn render_errors(State(app): State<App>, req: Request, next: Next) -> 
         let next = crate::auth::urlencode(&format!("{path}{query}"));
         return Redirect::to(&format!("/login?next={next}")).into_response();
     }
+    let ctx = crate::ctx::load(&app, &headers, &path)
+        .await
+        .ok()
+        .flatten()
+        .filter(|c| !c.principal.disabled);
     let page = crate::views::ErrorPage {
-        nav: crate::views::Nav::public(crate::views::city_name(&app).await),
+        nav: crate::views::Nav::any(&app, &ctx).await,
         status: info.status.as_u16(),
-        title: info
-            .status
-            .canonical_reason()
-            .unwrap_or("Error")
-            .to_string(),
+        title: error_title(info.status).to_string(),
         code: info.code.to_string(),
         message: info.message,
-        field: info.field.unwrap_or_default(),
+        field: info.field.as_deref().map(field_label).unwrap_or_default(),
+        signed_in: ctx.is_some(),
     };
     match crate::views::html(&page) {
         Ok(mut r) => {
@@ -201,9 +207,56 @@ pub async fn render_errors(State(app): State<App>, req: Request, next: Next) -> 
     }
 }
 
+fn is_html(resp: &Response) -> bool {
+    resp.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"))
+}
+
+/// The heading of an error page, in words a person uses.
+fn error_title(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::UNPROCESSABLE_ENTITY | StatusCode::BAD_REQUEST => {
+            "Please check what you entered"
+        }
+        StatusCode::FORBIDDEN => "You cannot do this",
+        StatusCode::NOT_FOUND => "Not found",
+        StatusCode::CONFLICT => "This cannot be done now",
+        StatusCode::TOO_MANY_REQUESTS => "Too many attempts",
+        StatusCode::PAYLOAD_TOO_LARGE => "Too large",
+        _ => "Something went wrong",
+    }
+}
+
+/// A form field's name as a person reads it: `registration_email` is "Registration email".
+fn field_label(field: &str) -> String {
+    let words = field.replace(['_', '-'], " ");
+    let mut chars = words.trim().chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn error_pages_speak_plainly() {
+        assert_eq!(field_label("registration_email"), "Registration email");
+        assert_eq!(field_label("url"), "Url");
+        assert_eq!(field_label(""), "");
+        assert_eq!(
+            error_title(StatusCode::UNPROCESSABLE_ENTITY),
+            "Please check what you entered"
+        );
+        assert_eq!(
+            error_title(StatusCode::INTERNAL_SERVER_ERROR),
+            "Something went wrong"
+        );
+    }
 
     #[test]
     fn reads_form_fields() {

@@ -126,6 +126,8 @@ pub struct ErrorPage {
     pub code: String,
     pub message: String,
     pub field: String,
+    /// Whether the page links back to the dashboard or to the public start page.
+    pub signed_in: bool,
 }
 
 #[derive(Template)]
@@ -264,6 +266,83 @@ pub struct SiteNew {
     pub nav: Nav,
     pub platforms: Vec<(&'static str, &'static str)>,
     pub domains: String,
+    pub form: FormState,
+}
+
+impl SiteNew {
+    /// The hint under the registration email.
+    pub fn email_hint(&self) -> String {
+        format!(
+            "The account must be registered with an official City address ({}), policy B.10.",
+            self.domains
+        )
+    }
+}
+
+/// What a person typed into a form and the error that refused it, so that the form comes back
+/// filled in with the error beside its field (WCAG 3.3.1 and 3.3.3) instead of a bare error
+/// page. Passwords are never put back.
+#[derive(Debug, Default)]
+pub struct FormState {
+    values: Vec<(String, String)>,
+    /// The field the error names (as the domain error names it, which is the input's name).
+    pub field: String,
+    /// The field as a person reads it, for the summary at the top of the form.
+    pub label: String,
+    /// What is wrong with the field.
+    pub reason: String,
+}
+
+impl FormState {
+    /// The form refused with `error`, if it is an error about one field of the input;
+    /// `labels` maps input names to the labels the form shows.
+    pub fn refused(
+        values: Vec<(String, String)>,
+        error: &plaza_core::Error,
+        labels: &[(&str, &str)],
+    ) -> Option<FormState> {
+        let plaza_core::Error::Invalid { field, reason } = error else {
+            return None;
+        };
+        let label = labels
+            .iter()
+            .find(|(name, _)| name == field)
+            .map(|(_, l)| (*l).to_string())
+            .unwrap_or_else(|| field.replace('_', " "));
+        Some(FormState {
+            values: values
+                .into_iter()
+                .filter(|(k, _)| k != "password" && k != "csrf")
+                .collect(),
+            field: field.clone(),
+            label,
+            reason: reason.clone(),
+        })
+    }
+
+    /// Whether the form was refused.
+    pub fn is_refused(&self) -> bool {
+        !self.field.is_empty()
+    }
+
+    /// The value typed into `name` (the first, for repeated names).
+    pub fn value(&self, name: &str) -> &str {
+        self.values
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    }
+
+    /// Whether `name` was submitted with `value` (a checked box, a chosen option).
+    pub fn has(&self, name: &str, value: &str) -> bool {
+        self.values.iter().any(|(k, v)| k == name && v == value)
+    }
+
+    /// Whether the error is about `name`.
+    pub fn invalid(&self, name: &str) -> bool {
+        self.field == name
+    }
 }
 
 pub struct ConsultView {
@@ -336,6 +415,19 @@ pub struct PersonNew {
     pub roles: Vec<(&'static str, &'static str)>,
     pub bodies: Vec<Body>,
     pub domains: String,
+    pub form: FormState,
+}
+
+impl PersonNew {
+    /// The hint under the official email.
+    pub fn email_hint(&self) -> String {
+        format!("On an official City domain: {}", self.domains)
+    }
+
+    /// Whether body `id` was chosen before a refusal.
+    pub fn body_chosen(&self, id: &i64) -> bool {
+        self.form.has("body", &id.to_string())
+    }
 }
 
 #[derive(Template)]
@@ -369,6 +461,18 @@ pub struct AuthNew {
     pub levels: Vec<(&'static str, &'static str)>,
     pub person_sel: i64,
     pub site_sel: i64,
+    pub form: FormState,
+}
+
+impl AuthNew {
+    /// Whether level `l` is the one to show checked: the one typed before a refusal, else view.
+    pub fn level_checked(&self, l: &str) -> bool {
+        if self.form.is_refused() {
+            self.form.has("level", l)
+        } else {
+            l == "view"
+        }
+    }
 }
 
 #[derive(Template)]

@@ -241,6 +241,26 @@ async fn bad_site_input_names_the_field_and_stores_nothing(c: City) {
         let r = c.post("/staff/sites", Some("pio"), form).await;
         assert_eq!(r.status, 422, "{}", r.body);
         assert!(r.body.contains(field), "the page names {field}");
+        // the form comes back filled in, the field marked and described, the summary linking to it
+        assert!(
+            r.body.contains(&format!(
+                r#"aria-invalid="true" aria-describedby="{field}-error""#
+            )) || field == "platform",
+            "{field} is marked invalid: {}",
+            r.body
+        );
+        assert!(
+            r.body.contains(&format!(r##"href="#{field}""##)),
+            "{}",
+            r.body
+        );
+        assert!(
+            r.body
+                .contains(r#"name="department" type="text" value="D""#),
+            "{}",
+            r.body
+        );
+        assert!(r.body.contains("Marco Reyes") || r.body.contains("Sign out"));
     }
     let long = "n".repeat(300);
     let r = c.post("/staff/sites", Some("pio"), &format!("name={long}&platform=bluesky&handle=x&url=https%3A%2F%2Fx.org&department=D&registration_email=a%40arborvale.example")).await;
@@ -255,6 +275,21 @@ async fn bad_site_input_names_the_field_and_stores_nothing(c: City) {
         .await;
     assert_eq!(r.status, 422);
     assert!(r.body.contains("wizard"));
+    assert!(r.body.contains(r#"id="roles-error""#), "{}", r.body);
+    let r = c
+        .post(
+            "/staff/people",
+            Some("pio"),
+            "name=A&title=B&email=a%40arborvale.example&department=C&roles=staff&password=short-pw",
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains(r#"id="password-error""#), "{}", r.body);
+    assert!(
+        !r.body.contains("short-pw"),
+        "a refused password is never sent back"
+    );
+    assert!(r.body.contains(r#"value="staff" checked"#), "{}", r.body);
     assert_eq!(
         before,
         (

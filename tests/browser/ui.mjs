@@ -1,0 +1,295 @@
+// Plaza's web UI as people use it, in Debian's chromium driven by playwright-core, with every
+// page checked by axe-core against WCAG 2.0 and 2.1, levels A and AA.
+//
+//   node ui.mjs BASE_URL SCREENSHOT_DIR
+//
+// BASE_URL is a Plaza started with `serve --demo` (the fictional City of Arbor Vale). Every page
+// visited is saved as a screenshot in SCREENSHOT_DIR. The script prints one line per check and
+// exits non-zero if any check fails. Chromium is /usr/bin/chromium unless PLAZA_CHROMIUM names
+// another.
+
+import { chromium } from 'playwright-core';
+import { readFileSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const [base, shots] = process.argv.slice(2);
+if (!base || !shots) {
+  console.error('usage: node ui.mjs BASE_URL SCREENSHOT_DIR');
+  process.exit(2);
+}
+mkdirSync(shots, { recursive: true });
+
+const PASSWORD = 'arbor-vale-demo';
+const PIO = 'marco.reyes@arborvale.example';
+const CLERK = 'helen.okafor@arborvale.example';
+const LIBRARIAN = 'omar.haddad@arborvale.example';
+const MANAGER = 'dana.whitfield@arborvale.example';
+
+const failures = [];
+function check(ok, what) {
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
+  if (!ok) failures.push(what);
+}
+
+let shotNo = 0;
+let lastPage = null;
+async function shoot(page, name) {
+  shotNo += 1;
+  const file = `${shots}/${String(shotNo).padStart(2, '0')}-${name}.png`;
+  await page.screenshot({ path: file, fullPage: true });
+}
+
+// axe-core on the page as it is now: every WCAG 2.0/2.1 A and AA rule. Plaza's Content Security
+// Policy forbids inline scripts, so the contexts bypass it to inject axe (the policy itself is
+// checked on the home page).
+async function accessible(page, name) {
+  await page.addScriptTag({ content: AXE });
+  const result = await page.evaluate(async () =>
+    // eslint-disable-next-line no-undef
+    axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+      resultTypes: ['violations'],
+    }),
+  );
+  const found = result.violations.map(
+    (v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`,
+  );
+  check(found.length === 0, `${name}: no WCAG 2.1 A/AA violations${found.length ? `\n       ${found.join('\n       ')}` : ''}`);
+}
+
+// Visits a page, checks its status, title and one <h1>, runs axe, and saves a screenshot.
+async function visit(page, path, name, status = 200) {
+  lastPage = page;
+  const response = await page.goto(base + path);
+  check(response.status() === status, `${name}: ${path} answers ${status} (got ${response.status()})`);
+  const lang = await page.getAttribute('html', 'lang');
+  check(!!lang, `${name}: the page declares its language`);
+  const title = await page.title();
+  check(title.trim().length > 0, `${name}: the page has a title ("${title}")`);
+  const h1 = await page.locator('h1').count();
+  check(h1 === 1, `${name}: the page has exactly one h1 (has ${h1})`);
+  await accessible(page, name);
+  await shoot(page, name);
+}
+
+async function signIn(page, email) {
+  await page.goto(`${base}/login`);
+  await page.getByLabel(/e-?mail/i).fill(email);
+  await page.getByLabel(/password/i).fill(PASSWORD);
+  await page.getByRole('button', { name: /sign in/i }).click();
+  await page.waitForLoadState('load');
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.PLAZA_CHROMIUM || '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-dev-shm-usage'],
+});
+try {
+  // --- The public, as a resident sees it (no sign-in) -----------------------------------------
+  {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
+    const page = await context.newPage();
+    page.setDefaultTimeout(5000);
+    lastPage = page;
+    const home = await page.goto(`${base}/`);
+    const csp = (await home.allHeaders())['content-security-policy'] || '';
+    check(/script-src 'self'/.test(csp) && !/unsafe-inline/.test(csp), `pages send a Content Security Policy without inline scripts ("${csp}")`);
+    await visit(page, '/', 'home');
+    await visit(page, '/sites', 'public-sites');
+    await visit(page, '/policy', 'policy');
+    await visit(page, '/policy/comments', 'comments-policy');
+    await visit(page, '/transparency', 'transparency');
+    await visit(page, '/login', 'login');
+    const staff = await page.goto(`${base}/staff`);
+    check(new URL(page.url()).pathname === '/login' || staff.status() === 401,
+      `a visitor who opens /staff is sent to sign in (at ${page.url()}, ${staff.status()})`);
+    await context.close();
+  }
+
+  // --- Sign-in works without JavaScript, and a wrong password says so --------------------------
+  {
+    const context = await browser.newContext({ javaScriptEnabled: false, bypassCSP: true });
+    const page = await context.newPage();
+    page.setDefaultTimeout(5000);
+    lastPage = page;
+    await page.goto(`${base}/login`);
+    await page.getByLabel(/e-?mail/i).fill(PIO);
+    await page.getByLabel(/password/i).fill('not the password');
+    await page.getByRole('button', { name: /sign in/i }).click();
+    await page.waitForLoadState('load');
+    const body = await page.locator('body').innerText();
+    check(/(wrong|incorrect|invalid|not recogni)/i.test(body), 'a wrong password is refused with a message');
+    check(new URL(page.url()).pathname === '/login', 'a wrong password stays on the sign-in page');
+    await shoot(page, 'login-refused-no-js');
+    await signIn(page, PIO);
+    check(new URL(page.url()).pathname.startsWith('/staff'), `without JavaScript the PIO signs in (at ${page.url()})`);
+
+    // proposing a site, without JavaScript: a private registration address is refused with a
+    // message naming the field and the form keeps what was typed; corrected, the site is proposed
+    const name = 'Arbor Vale Senior Center on Bluesky';
+    await page.goto(`${base}/staff/sites/new`);
+    await page.getByLabel('Name', { exact: true }).fill(name);
+    await page.getByLabel('Platform').selectOption({ label: 'Bluesky' });
+    await page.getByLabel('Account handle').fill('seniors.arborvale.example');
+    await page.getByLabel(/address of the account/i).fill('https://bsky.app/profile/seniors.arborvale.example');
+    await page.getByLabel('Department').fill('Community Services');
+    await page.getByLabel(/registration email/i).fill('seniorcenter@gmail.com');
+    await page.getByLabel('Purpose').fill('Activities, meals and closures at the Senior Center.');
+    await page.getByRole('button', { name: /propose site/i }).click();
+    await page.waitForLoadState('load');
+    await shoot(page, 'site-refused-no-js');
+    const refused = await page.locator('main').innerText();
+    check(/registration email/i.test(refused) && /arborvale\.example/.test(refused),
+      'a site registered with a private address is refused, naming the registration email and the City domain');
+    check((await page.getByLabel('Name', { exact: true }).inputValue()) === name, 'the refused form keeps what was typed');
+    await page.getByLabel(/registration email/i).fill('seniorcenter@arborvale.example');
+    await page.getByRole('button', { name: /propose site/i }).click();
+    await page.waitForLoadState('load');
+    check((await page.locator('h1').innerText()).includes(name), `the proposed site opens on its own page (h1: ${await page.locator('h1').innerText()})`);
+    check(/proposed/i.test(await page.locator('main').innerText()), 'the new site is in the "proposed" state');
+    await shoot(page, 'site-proposed-no-js');
+    await page.goto(`${base}/staff/sites`);
+    check((await page.getByRole('link', { name }).count()) === 1, 'the site register lists the proposed site');
+    await context.close();
+  }
+
+  // --- The PIO's pages ------------------------------------------------------------------------
+  {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
+    const page = await context.newPage();
+    page.setDefaultTimeout(5000);
+    lastPage = page;
+    await page.goto(`${base}/login`);
+    await page.getByLabel(/e-?mail/i).fill(PIO);
+    await page.getByLabel(/password/i).fill('not the password');
+    await page.getByRole('button', { name: /sign in/i }).click();
+    await page.waitForLoadState('load');
+    await accessible(page, 'login-refused');
+    await signIn(page, PIO);
+    await visit(page, '/staff', 'dashboard');
+    await visit(page, '/staff/sites', 'sites');
+    await visit(page, '/staff/sites/new', 'site-new');
+    await visit(page, '/staff/people', 'people');
+    await visit(page, '/staff/authorizations', 'authorizations');
+    await visit(page, '/staff/policy', 'staff-policy');
+    await visit(page, '/staff/records', 'records');
+
+    // one of each detail page, reached by clicking as a person would
+    await page.goto(`${base}/staff/sites`);
+    await page.locator('main a[href^="/staff/sites/"]:not([href$="/new"])').first().click();
+    await page.waitForLoadState('load');
+    await visit(page, new URL(page.url()).pathname, 'site-detail');
+    await page.goto(`${base}/staff/people`);
+    await page.locator('main a[href^="/staff/people/"]:not([href$="/new"])').first().click();
+    await page.waitForLoadState('load');
+    await visit(page, new URL(page.url()).pathname, 'person-detail');
+    await page.goto(`${base}/staff/authorizations`);
+    await page.locator('main a[href^="/staff/authorizations/"]:not([href$="/new"])').first().click();
+    await page.waitForLoadState('load');
+    await visit(page, new URL(page.url()).pathname, 'authorization-detail');
+    await page.goto(`${base}/staff/records`);
+    await page.locator('main a[href^="/staff/records/"]').first().click();
+    await page.waitForLoadState('load');
+    await visit(page, new URL(page.url()).pathname, 'record-detail');
+
+    // a refused form is accessible too: the summary links to the field, which says what is wrong
+    await page.goto(`${base}/staff/sites/new`);
+    await page.getByLabel('Name', { exact: true }).fill('Arbor Vale Pool on Mastodon');
+    await page.getByLabel('Account handle').fill('pool');
+    await page.getByLabel(/address of the account/i).fill('social.example/@pool');
+    await page.getByLabel('Department').fill('Recreation');
+    await page.getByLabel(/registration email/i).fill('pool@arborvale.example');
+    await page.getByRole('button', { name: /propose site/i }).click();
+    await page.waitForLoadState('load');
+    const url = page.getByLabel(/address of the account/i);
+    check((await url.getAttribute('aria-invalid')) === 'true', 'an account address without https:// is marked invalid');
+    check((await page.locator('#error-summary a[href="#url"]').count()) === 1, 'the error summary links to the address field');
+    await accessible(page, 'site-refused');
+    await shoot(page, 'site-refused');
+
+    // adding a person with a too-short password: the roles stay checked, the password is not kept
+    await page.goto(`${base}/staff/people/new`);
+    await page.getByLabel('Full name').fill('Jordan Ellis');
+    await page.getByLabel('Title', { exact: true }).fill('Parks Supervisor');
+    await page.getByLabel(/official email/i).fill('jordan.ellis@arborvale.example');
+    await page.getByLabel('Department', { exact: true }).fill('Parks');
+    await page.locator('input[name="roles"]').first().check();
+    const role = await page.locator('input[name="roles"]').first().getAttribute('value');
+    await page.getByLabel(/initial password/i).fill('short');
+    await page.getByRole('button', { name: /add person/i }).click();
+    await page.waitForLoadState('load');
+    check(/at least 10 characters/.test(await page.locator('#password-error').innerText()), 'a short password is refused beside its field');
+    check(await page.locator(`input[name="roles"][value="${role}"]`).isChecked(), 'the refused form keeps the role checked');
+    check((await page.getByLabel(/initial password/i).inputValue()) === '', 'the refused form does not send the password back');
+    check((await page.getByLabel('Full name').inputValue()) === 'Jordan Ellis', 'the refused form keeps the name');
+    await accessible(page, 'person-refused');
+    await shoot(page, 'person-refused');
+    await context.close();
+  }
+
+  // --- The City Manager grants an authorization -----------------------------------------------
+  {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
+    const page = await context.newPage();
+    page.setDefaultTimeout(5000);
+    lastPage = page;
+    await signIn(page, MANAGER);
+    await visit(page, '/staff/authorizations/new', 'grant-new');
+    await page.locator('#level-publish, input[name="level"]').last().check();
+    const level = await page.locator('input[name="level"]:checked').getAttribute('value');
+    await page.getByLabel('Scope').fill('Pool hours, swim lessons and closures.');
+    await page.getByLabel('Starts').fill('2026-12-01');
+    await page.getByLabel('Ends').fill('2026-11-01');
+    await page.getByRole('button', { name: /grant/i }).click();
+    await page.waitForLoadState('load');
+    check(/after the start/.test(await page.locator('#ends-error').innerText()), 'an end before the start is refused beside the end date');
+    check((await page.locator('input[name="level"]:checked').getAttribute('value')) === level, 'the refused grant keeps the chosen level');
+    check((await page.getByLabel('Scope').inputValue()).startsWith('Pool hours'), 'the refused grant keeps the scope');
+    await accessible(page, 'grant-refused');
+    await shoot(page, 'grant-refused');
+    await page.getByLabel('Ends').fill('2027-12-01');
+    await page.getByRole('button', { name: /grant/i }).click();
+    await page.waitForLoadState('load');
+    check(/^\/staff\/authorizations\/\d+$/.test(new URL(page.url()).pathname), `the corrected grant is made (at ${page.url()})`);
+    await accessible(page, 'grant-made');
+    await shoot(page, 'grant-made');
+    await context.close();
+  }
+
+  // --- A staff member without the PIO's role is refused the PIO's pages -----------------------
+  {
+    const context = await browser.newContext({ bypassCSP: true });
+    const page = await context.newPage();
+    page.setDefaultTimeout(5000);
+    lastPage = page;
+    await signIn(page, LIBRARIAN);
+    const r = await page.goto(`${base}/staff/people/new`);
+    check(r.status() === 403, `a librarian opening the add-a-person form is refused (got ${r.status()})`);
+    await accessible(page, 'forbidden');
+    await shoot(page, 'forbidden');
+    await context.close();
+  }
+
+  // --- The clerk reads the record -------------------------------------------------------------
+  {
+    const context = await browser.newContext({ bypassCSP: true });
+    const page = await context.newPage();
+    page.setDefaultTimeout(5000);
+    lastPage = page;
+    await signIn(page, CLERK);
+    await visit(page, '/staff/records', 'clerk-records');
+    await context.close();
+  }
+} catch (e) {
+  // a step that could not be taken: say which, and keep a picture of the page it was on
+  failures.push(e.message.split('\n')[0]);
+  console.log(`FAIL ${e.stack}`);
+  if (lastPage) await shoot(lastPage, 'failed-here').catch(() => {});
+} finally {
+  await browser.close();
+}
+
+console.log(failures.length ? `\n${failures.length} check(s) failed` : '\nall checks passed');
+process.exit(failures.length ? 1 : 0);
