@@ -176,11 +176,15 @@ try {
     await visit(page, '/staff/policy', 'staff-policy');
     await visit(page, '/staff/records', 'records');
 
-    // one of each detail page, reached by clicking as a person would
+    // every site in the register (captured posts and comments with their moderation, the
+    // lifecycle forms), then one of each other detail page, reached by clicking
     await page.goto(`${base}/staff/sites`);
-    await page.locator('main a[href^="/staff/sites/"]:not([href$="/new"])').first().click();
-    await page.waitForLoadState('load');
-    await visit(page, new URL(page.url()).pathname, 'site-detail');
+    const sitePages = [...new Set(await page.locator('main a[href^="/staff/sites/"]:not([href$="/new"])')
+      .evaluateAll((links) => links.map((a) => a.getAttribute('href'))))];
+    check(sitePages.length >= 5, `the register lists the demo city's sites (${sitePages.length})`);
+    for (const href of sitePages) {
+      await visit(page, href, `site-${href.split('/').pop()}`);
+    }
     await page.goto(`${base}/staff/people`);
     await page.locator('main a[href^="/staff/people/"]:not([href$="/new"])').first().click();
     await page.waitForLoadState('load');

@@ -222,18 +222,29 @@ pub async fn site_create(
 ) -> Result<Response, AppError> {
     ctx.require(&app, Action::ProposeSite).await?;
     let (_, policy) = app.store.policy().await?;
-    let s = match NewSite::parse(
-        &f.name,
-        &f.platform,
-        &f.handle,
-        &f.url,
-        &f.department,
-        &f.registration_email,
-        &f.purpose,
-        &policy.settings.official_email_domains,
-    ) {
-        Ok(s) => s,
-        Err(e) => {
+    let domains = &policy.settings.official_email_domains;
+    // checked, then stored; a field refused by either (a duplicate handle is refused by the
+    // store) brings the form back
+    let made: Result<i64, AppError> = async {
+        let s = NewSite::parse(
+            &f.name,
+            &f.platform,
+            &f.handle,
+            &f.url,
+            &f.department,
+            &f.registration_email,
+            &f.purpose,
+            domains,
+        )?;
+        let mut tx = app.store.begin_write().await?;
+        let id = tx.propose_site(ctx.person.id, &s).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+    .await;
+    match made {
+        Ok(id) => Ok(Redirect::to(&format!("/staff/sites/{id}")).into_response()),
+        Err(AppError::Domain(e)) => {
             let values = vec![
                 ("name".to_string(), f.name),
                 ("platform".to_string(), f.platform),
@@ -246,18 +257,15 @@ pub async fn site_create(
             let Some(form) = FormState::refused(values, &e, SITE_LABELS) else {
                 return Err(e.into());
             };
-            return refused(views::html(&views::SiteNew {
+            refused(views::html(&views::SiteNew {
                 nav: Nav::staff(&app, &ctx).await,
                 platforms: platforms(),
-                domains: policy.settings.official_email_domains.join(", "),
+                domains: domains.join(", "),
                 form,
-            }));
+            }))
         }
-    };
-    let mut tx = app.store.begin_write().await?;
-    let id = tx.propose_site(ctx.person.id, &s).await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/staff/sites/{id}")).into_response())
+        Err(e) => Err(e),
+    }
 }
 
 pub async fn site_page(
@@ -515,25 +523,31 @@ pub async fn person_create(
 ) -> Result<Response, AppError> {
     ctx.require(&app, Action::ManagePeople).await?;
     let (_, policy) = app.store.policy().await?;
-    let (p, hash) = match parse_person(&pairs, &policy.settings.official_email_domains) {
-        Ok(ok) => ok,
-        Err(e) => {
+    let domains = &policy.settings.official_email_domains;
+    let made: Result<i64, AppError> = async {
+        let (p, hash) = parse_person(&pairs, domains)?;
+        let mut tx = app.store.begin_write().await?;
+        let id = tx.create_person(&ctx.actor(), &p, hash.as_deref()).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+    .await;
+    match made {
+        Ok(id) => Ok(Redirect::to(&format!("/staff/people/{id}")).into_response()),
+        Err(AppError::Domain(e)) => {
             let Some(form) = FormState::refused(pairs, &e, PERSON_LABELS) else {
                 return Err(e.into());
             };
-            return refused(views::html(&views::PersonNew {
+            refused(views::html(&views::PersonNew {
                 nav: Nav::staff(&app, &ctx).await,
                 roles: Role::ALL.iter().map(|r| (r.as_str(), r.label())).collect(),
                 bodies: app.store.bodies().await?,
-                domains: policy.settings.official_email_domains.join(", "),
+                domains: domains.join(", "),
                 form,
-            }));
+            }))
         }
-    };
-    let mut tx = app.store.begin_write().await?;
-    let id = tx.create_person(&ctx.actor(), &p, hash.as_deref()).await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/staff/people/{id}")).into_response())
+        Err(e) => Err(e),
+    }
 }
 
 /// The add-a-person form checked: the person, and the password's hash if one was given.
@@ -811,15 +825,21 @@ pub async fn authorization_create(
     Form(f): Form<GrantForm>,
 ) -> Result<Response, AppError> {
     ctx.require(&app, Action::GrantAuthorization).await?;
-    let parsed = int_field("person", &f.person, "is not a person").and_then(|person| {
+    let made: Result<i64, AppError> = async {
+        let person = int_field("person", &f.person, "is not a person")?;
         let site = int_field("site", &f.site, "is not a site")?;
-        NewGrant::parse(
+        let g = NewGrant::parse(
             person, site, &f.level, &f.scope, &f.starts, &f.ends, ctx.now,
-        )
-    });
-    let g = match parsed {
-        Ok(g) => g,
-        Err(e) => {
+        )?;
+        let mut tx = app.store.begin_write().await?;
+        let id = tx.grant(ctx.person.id, &g).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+    .await;
+    match made {
+        Ok(id) => Ok(Redirect::to(&format!("/staff/authorizations/{id}")).into_response()),
+        Err(AppError::Domain(e)) => {
             let (person_sel, site_sel) = (
                 f.person.trim().parse().unwrap_or(0),
                 f.site.trim().parse().unwrap_or(0),
@@ -835,15 +855,12 @@ pub async fn authorization_create(
             let Some(form) = FormState::refused(values, &e, GRANT_LABELS) else {
                 return Err(e.into());
             };
-            return refused(views::html(
+            refused(views::html(
                 &auth_form(&app, &ctx, person_sel, site_sel, form).await?,
-            ));
+            ))
         }
-    };
-    let mut tx = app.store.begin_write().await?;
-    let id = tx.grant(ctx.person.id, &g).await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/staff/authorizations/{id}")).into_response())
+        Err(e) => Err(e),
+    }
 }
 
 async fn load_auth(app: &App, ctx: &Ctx, id: i64) -> Result<plaza_store::Authorization, AppError> {

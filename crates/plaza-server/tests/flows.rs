@@ -297,6 +297,19 @@ async fn bad_site_input_names_the_field_and_stores_nothing(c: City) {
             c.store().sites().await.unwrap().len()
         )
     );
+    // a handle registered already is refused by the store: the form comes back all the same
+    let form = "name=Pool&platform=bluesky&handle=pool.arborvale.example&url=https%3A%2F%2Fbsky.app%2Fprofile%2Fpool&department=Recreation&registration_email=pool%40arborvale.example&purpose=";
+    let r = c.post("/staff/sites", Some("pio"), form).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let r = c.post("/staff/sites", Some("pio"), form).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("registered already"), "{}", r.body);
+    assert!(
+        r.body
+            .contains(r#"aria-invalid="true" aria-describedby="handle-error""#),
+        "{}",
+        r.body
+    );
 }
 
 async fn written_authorization_letter_signature_and_revocation(c: City) {
