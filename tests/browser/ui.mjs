@@ -262,6 +262,32 @@ try {
     await context.close();
   }
 
+  // --- On a phone-sized screen (320 CSS px, WCAG 1.4.10 Reflow) nothing scrolls sideways but a
+  // wide table, inside its own box ------------------------------------------------------------
+  {
+    const context = await browser.newContext({ viewport: { width: 320, height: 640 }, bypassCSP: true });
+    const page = await context.newPage();
+    page.setDefaultTimeout(5000);
+    lastPage = page;
+    const narrow = async (path, name) => {
+      await page.goto(base + path);
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      check(width <= 320, `${name} at 320 px: the page is ${width} px wide, no sideways scrolling`);
+      await accessible(page, `${name} at 320 px`);
+      await shoot(page, `${name}-320px`);
+    };
+    for (const [path, name] of [['/', 'home'], ['/sites', 'public-sites'], ['/policy/comments', 'comments-policy'], ['/login', 'login']]) {
+      await narrow(path, name);
+    }
+    await signIn(page, PIO);
+    await page.goto(`${base}/staff/sites`);
+    const site = await page.locator('main a[href^="/staff/sites/"]:not([href$="/new"])').last().getAttribute('href');
+    for (const [path, name] of [['/staff', 'dashboard'], ['/staff/sites', 'sites'], ['/staff/sites/new', 'site-new'], [site, 'a site'], ['/staff/records', 'records']]) {
+      await narrow(path, name);
+    }
+    await context.close();
+  }
+
   // --- A staff member without the PIO's role is refused the PIO's pages -----------------------
   {
     const context = await browser.newContext({ bypassCSP: true });
