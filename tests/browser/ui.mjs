@@ -26,6 +26,11 @@ const PIO = 'marco.reyes@arborvale.example';
 const CLERK = 'helen.okafor@arborvale.example';
 const LIBRARIAN = 'omar.haddad@arborvale.example';
 const MANAGER = 'dana.whitfield@arborvale.example';
+const LEGAL = 'samuel.park@arborvale.example';
+const HR = 'rosa.delgado@arborvale.example';
+const RISK = 'tom.brennan@arborvale.example';
+// the site proposed (without JavaScript) early on, taken through its lifecycle later
+const NEW_SITE = 'Arbor Vale Senior Center on Bluesky';
 
 const failures = [];
 function check(ok, what) {
@@ -128,7 +133,7 @@ try {
 
     // proposing a site, without JavaScript: a private registration address is refused with a
     // message naming the field and the form keeps what was typed; corrected, the site is proposed
-    const name = 'Arbor Vale Senior Center on Bluesky';
+    const name = NEW_SITE;
     await page.goto(`${base}/staff/sites/new`);
     await page.getByLabel('Name', { exact: true }).fill(name);
     await page.getByLabel('Platform').selectOption({ label: 'Bluesky' });
@@ -285,6 +290,53 @@ try {
     for (const [path, name] of [['/staff', 'dashboard'], ['/staff/sites', 'sites'], ['/staff/sites/new', 'site-new'], [site, 'a site'], ['/staff/records', 'records']]) {
       await narrow(path, name);
     }
+    await context.close();
+  }
+
+  // --- The proposed site through its lifecycle (B.3, B.8), each person in their own browser ----
+  {
+    const as = async (email, act) => {
+      const context = await browser.newContext({ bypassCSP: true });
+      const page = await context.newPage();
+      page.setDefaultTimeout(5000);
+      lastPage = page;
+      await signIn(page, email);
+      await page.goto(`${base}/staff/sites`);
+      await page.getByRole('link', { name: NEW_SITE }).click();
+      await page.waitForLoadState('load');
+      await act(page);
+      await page.waitForLoadState('load');
+      const state = await page.locator('main').innerText();
+      await context.close();
+      return state;
+    };
+    let state = await as(PIO, (page) => page.getByRole('button', { name: 'Open consultation' }).click());
+    check(/consultation/i.test(state), 'the PIO opens consultation on the proposed site');
+    // an objection needs a note: refused, and nothing is recorded
+    state = await as(LEGAL, async (page) => {
+      await page.getByRole('radio', { name: 'Object' }).check();
+      await page.getByRole('button', { name: 'Record answer' }).click();
+    });
+    check(/note/i.test(state) && /check what you entered/i.test(state), 'an objection without a note is refused, naming the note');
+    for (const [email, who] of [[LEGAL, 'legal counsel'], [HR, 'human resources'], [RISK, 'risk management']]) {
+      state = await as(email, (page) => page.getByRole('button', { name: 'Record answer' }).click());
+      check(/signed off/i.test(state), `${who} signs off`);
+    }
+    state = await as(MANAGER, async (page) => {
+      const form = page.locator('form', { has: page.getByRole('button', { name: 'Approve site' }) });
+      await form.getByRole('textbox').fill('Consultation complete; the Senior Center needs its own channel.');
+      await form.getByRole('button', { name: 'Approve site' }).click();
+    });
+    check(/approved/i.test(state), 'the City Manager approves with a written reason');
+    state = await as(PIO, (page) => page.getByRole('button', { name: 'Activate' }).click());
+    check(/\bactive\b/i.test(state), 'the PIO activates the approved site');
+    const context = await browser.newContext({ bypassCSP: true });
+    const page = await context.newPage();
+    page.setDefaultTimeout(5000);
+    lastPage = page;
+    await page.goto(`${base}/sites`);
+    check((await page.getByText(NEW_SITE).count()) === 1, 'the public list of official sites shows the newly active site');
+    await shoot(page, 'public-sites-after-activation');
     await context.close();
   }
 
