@@ -52,7 +52,9 @@ pub struct EndpointRow {
     pub base_url: String,
     pub read_url: Option<String>,
     pub account: String,
-    pub secret_sha256: String,
+    /// `hmac-sha256:` and the hex HMAC of the secret under the instance's fingerprint key
+    /// (rows written before it existed hold the bare SHA-256).
+    pub secret_fingerprint: String,
     pub credential_expires_at: Option<Timestamp>,
     pub updated_at: Timestamp,
 }
@@ -445,8 +447,9 @@ impl WriteTx {
         Ok(true)
     }
 
-    /// Sets where a site is reached. The secret's SHA-256 goes into the database and the
-    /// record (so a changed credential is visible), never the secret.
+    /// Sets where a site is reached. The credential's keyed fingerprint (computed by the
+    /// caller, who holds the instance's fingerprint key) goes into the database and the record,
+    /// so that a changed credential is visible; the secret itself never does.
     #[allow(clippy::too_many_arguments)]
     pub async fn set_endpoint(
         &mut self,
@@ -455,24 +458,23 @@ impl WriteTx {
         base_url: &str,
         read_url: Option<&str>,
         account: &str,
-        secret: &str,
+        secret_fingerprint: &str,
         credential_expires_at: Option<Timestamp>,
     ) -> Result<()> {
-        let sha = plaza_core::hex(&Sha256::digest(secret.as_bytes()));
         let now = self.now().0;
         sqlx::query("DELETE FROM site_endpoints WHERE site_id = $1")
             .bind(site)
             .execute(&mut *self.tx)
             .await?;
         sqlx::query(
-            "INSERT INTO site_endpoints (site_id, base_url, read_url, account, secret_sha256, credential_expires_at, updated_at) \
+            "INSERT INTO site_endpoints (site_id, base_url, read_url, account, secret_fingerprint, credential_expires_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(site)
         .bind(base_url)
         .bind(read_url)
         .bind(account)
-        .bind(&sha)
+        .bind(secret_fingerprint)
         .bind(credential_expires_at.map(|t| t.0))
         .bind(now)
         .execute(&mut *self.tx)
@@ -482,7 +484,7 @@ impl WriteTx {
             kinds::SITE_ENDPOINT_SET,
             format!("site:{site}"),
             json!({"base_url": base_url, "read_url": read_url, "account": account,
-                   "secret_sha256": sha, "credential_expires_at": credential_expires_at}),
+                   "secret_fingerprint": secret_fingerprint, "credential_expires_at": credential_expires_at}),
         )])
         .await?;
         Ok(())
@@ -707,7 +709,7 @@ impl Store {
     /// Where a site is reached, if it has been set.
     pub async fn endpoint(&self, site: i64) -> Result<Option<EndpointRow>> {
         let row = sqlx::query(
-            "SELECT site_id, base_url, read_url, account, secret_sha256, credential_expires_at, updated_at FROM site_endpoints WHERE site_id = $1",
+            "SELECT site_id, base_url, read_url, account, secret_fingerprint, credential_expires_at, updated_at FROM site_endpoints WHERE site_id = $1",
         )
         .bind(site)
         .fetch_optional(self.pool())
@@ -718,7 +720,7 @@ impl Store {
                 base_url: r.try_get("base_url")?,
                 read_url: r.try_get("read_url")?,
                 account: r.try_get("account")?,
-                secret_sha256: r.try_get("secret_sha256")?,
+                secret_fingerprint: r.try_get("secret_fingerprint")?,
                 credential_expires_at: r
                     .try_get::<Option<i64>, _>("credential_expires_at")?
                     .map(Timestamp),

@@ -30,6 +30,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0003_capture.sql"),
         postgres: include_str!("../migrations/postgres/0003_capture.sql"),
     },
+    Migration {
+        version: 4,
+        name: "credential_fingerprint",
+        sqlite: include_str!("../migrations/sqlite/0004_credential_fingerprint.sql"),
+        postgres: include_str!("../migrations/postgres/0004_credential_fingerprint.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {

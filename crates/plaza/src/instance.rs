@@ -207,6 +207,35 @@ pub async fn init(data: &Path, spec: &InitSpec) -> Result<(Store, SigningKey, i6
     Ok((store, key, admin_id))
 }
 
+/// The fingerprint of a platform credential as the database and the public record name it:
+/// `hmac-sha256:` and the hex HMAC-SHA256 of the secret under this instance's fingerprint key
+/// (`secrets/credential-fingerprint.key`, 32 random bytes made on first use, mode 0600). Equal
+/// credentials on one instance have equal fingerprints, so a changed credential shows; without
+/// the key, which never leaves the data directory, a fingerprint cannot be used to test
+/// guesses of the secret, as a bare SHA-256 of a weak password could.
+pub fn credential_fingerprint(data: &Path, secret: &str) -> Result<String> {
+    let dir = data.join("secrets");
+    let path = dir.join("credential-fingerprint.key");
+    let key = match std::fs::read_to_string(&path) {
+        Ok(text) => plaza_core::unhex(text.trim())
+            .filter(|k| k.len() == 32)
+            .ok_or_else(|| anyhow!("{} is not 32 bytes in hex", path.display()))?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let mut key = [0u8; 32];
+            getrandom::fill(&mut key)
+                .map_err(|e| anyhow!("no randomness for {}: {e}", path.display()))?;
+            std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+            write_secret(&path, &plaza_core::hex(&key))?;
+            key.to_vec()
+        }
+        Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+    };
+    Ok(format!(
+        "hmac-sha256:{}",
+        plaza_core::hex(&plaza_core::record::hmac_sha256(&key, secret.as_bytes()))
+    ))
+}
+
 pub(crate) fn write_secret(path: &Path, text: &str) -> Result<()> {
     use std::io::Write as _;
     #[cfg(unix)]

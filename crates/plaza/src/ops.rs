@@ -124,6 +124,7 @@ async fn set_endpoint(
     c: &Connection,
 ) -> Result<()> {
     let account = c.account.clone().unwrap_or_else(|| handle.to_string());
+    let fingerprint = crate::instance::credential_fingerprint(data, &c.secret)?;
     capture::write_secret(data, site_id, &c.secret)?;
     tx.set_endpoint(
         "system:cli",
@@ -131,7 +132,7 @@ async fn set_endpoint(
         &v.service,
         v.appview.as_deref(),
         &account,
-        &c.secret,
+        &fingerprint,
         v.expires,
     )
     .await?;
@@ -414,6 +415,7 @@ pub async fn webhook_setup(
     let mut bytes = [0u8; 18];
     getrandom::fill(&mut bytes).map_err(|e| anyhow!("no randomness for the verify token: {e}"))?;
     let token = plaza_core::hex(&bytes);
+    let fingerprint = crate::instance::credential_fingerprint(data, app_secret)?;
     let dir = data.join("secrets");
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     crate::instance::write_secret(&dir.join(format!("site-{site_id}.app-secret")), app_secret)?;
@@ -426,7 +428,7 @@ pub async fn webhook_setup(
         serde_json::json!({
             "platform": "facebook",
             "callback_path": format!("/hooks/facebook/{site_id}"),
-            "app_secret_sha256": plaza_core::hex(&plaza_core::record::sha256(app_secret.as_bytes())),
+            "app_secret_fingerprint": fingerprint,
         }),
     )])
     .await?;

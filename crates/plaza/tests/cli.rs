@@ -525,4 +525,33 @@ fn site_add_refuses_bad_input_naming_it_and_stores_nothing() {
         !db.windows(12).any(|w| w == b"app-password"),
         "the secret is in the database"
     );
+    // ... by a keyed fingerprint, not a bare SHA-256 that would let a reader of the public
+    // record test guesses of a weak password
+    let bare = plaza_core::hex(&plaza_core::record::sha256(b"app-password"));
+    assert!(
+        !db.windows(bare.len()).any(|w| w == bare.as_bytes()),
+        "the bare SHA-256 of the secret is in the database"
+    );
+    let key =
+        std::fs::read_to_string(dir.join("secrets").join("credential-fingerprint.key")).unwrap();
+    let expected = format!(
+        "hmac-sha256:{}",
+        plaza_core::hex(&plaza_core::record::hmac_sha256(
+            &plaza_core::unhex(key.trim()).unwrap(),
+            b"app-password"
+        ))
+    );
+    assert!(
+        db.windows(expected.len()).any(|w| w == expected.as_bytes()),
+        "the record names the credential by its fingerprint under the instance's key"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.join("secrets").join("credential-fingerprint.key"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
 }
