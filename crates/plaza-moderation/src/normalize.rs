@@ -123,6 +123,12 @@ pub fn normalize(original: &str) -> Normalized {
     let mut iter = original.char_indices().peekable();
     let mut cluster = String::new();
     while let Some((start, c)) = iter.next() {
+        // an ASCII character followed by ASCII (or nothing) is its own cluster: no ASCII
+        // character is invisible or combining, and NFKC leaves ASCII as it is
+        if c.is_ascii() && iter.peek().is_none_or(|&(_, m)| m.is_ascii()) {
+            chars.push((c.to_ascii_lowercase(), (start, start + 1)));
+            continue;
+        }
         if invisible(c) {
             continue;
         }
