@@ -71,10 +71,18 @@ impl Hasher {
         for pair in words.windows(2) {
             raw.push(self.bucket_joined(b'b', &[pair[0], pair[1]]));
         }
-        // URLs, mentions, numbers and shouting as their own features
-        if normalized.contains("http") || normalized.contains("www") {
+        // links, and the length in words (bucketed), as their own features: without the
+        // length, a comment of one or two words carries almost nothing but the bias, and the
+        // bias of a label trained on long spam sits near its threshold
+        let (inside, links) = link_words(normalized);
+        let prose = words.len().saturating_sub(inside);
+        if links > 0 {
             raw.push(self.bucket(b'm', "has_link"));
+            if prose <= 2 {
+                raw.push(self.bucket(b'm', "bare_link"));
+            }
         }
+        raw.push(self.bucket(b'l', length_bucket(prose)));
         // every occurrence counts the same: repeated n-grams add up in the dot product, and
         // the vector is scaled to unit length as if all were distinct (no sort needed)
         let value = if raw.is_empty() {
@@ -83,6 +91,44 @@ impl Hasher {
             1.0 / (raw.len() as f32).sqrt()
         };
         raw.into_iter().map(|b| (b, value)).collect()
+    }
+}
+
+/// The words inside the text's links, and the number of links (a token with a scheme, `www.`,
+/// or a dotted host followed by a path). Text without a dot has no link and is not scanned.
+fn link_words(text: &str) -> (usize, usize) {
+    if !text.contains('.') {
+        return (0, 0);
+    }
+    let (mut inside, mut links) = (0, 0);
+    for token in text.split_whitespace() {
+        let looks_like_link = token.contains("://")
+            || token.starts_with("www.")
+            || token
+                .split_once('/')
+                .is_some_and(|(host, _)| host.contains('.') && !host.ends_with('.'));
+        if looks_like_link {
+            links += 1;
+            inside += token
+                .split(|c: char| !(c.is_alphanumeric() || c == '\''))
+                .filter(|w| !w.is_empty())
+                .count();
+        }
+    }
+    (inside, links)
+}
+
+/// The length feature's name for `n` words: 0, 1, 2, 3-4, 5-8, 9-16, 17-32, 33 or more.
+fn length_bucket(n: usize) -> &'static str {
+    match n {
+        0 => "0",
+        1 => "1",
+        2 => "2",
+        3..=4 => "3-4",
+        5..=8 => "5-8",
+        9..=16 => "9-16",
+        17..=32 => "17-32",
+        _ => "33+",
     }
 }
 
@@ -109,7 +155,14 @@ mod tests {
             (norm - 1.0).abs() < 1e-4,
             "unit length when all n-grams are distinct: {norm}"
         );
-        assert!(h.features("").is_empty());
+        // the empty text has only its length
+        assert_eq!(h.features("").len(), 1);
+        // (words inside links, links)
+        assert_eq!(link_words("see https://a.example/x now"), (4, 1));
+        assert_eq!(link_words("www.a.example"), (3, 1));
+        assert_eq!(link_words("a.example/path and more"), (3, 1));
+        assert_eq!(link_words("the end. really"), (0, 0));
+        assert_eq!(link_words("no dot here"), (0, 0));
         assert!(a.iter().all(|(b, _)| *b < h.dims));
     }
 }

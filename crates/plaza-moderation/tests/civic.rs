@@ -35,6 +35,12 @@ fn ordinary_civic_comments_are_rarely_sent_to_review() {
         })
         .collect();
     let share = flagged.len() as f64 / held.len() as f64;
+    eprintln!(
+        "{} of {} held-out ordinary civic comments sent to review:\n{}",
+        flagged.len(),
+        held.len(),
+        flagged.join("\n")
+    );
     assert!(
         share <= 0.03,
         "{} of {} ordinary comments sent to review:\n{}",
@@ -81,6 +87,10 @@ fn violating_civic_comments_raise_their_signal() {
     }
     let hits: usize = by_signal.values().map(|(h, _)| h).sum();
     let recall = hits as f64 / rows.len() as f64;
+    eprintln!(
+        "violating civic comments raising their signal: {hits} of {} ({recall:.3}); {by_signal:?}",
+        rows.len()
+    );
     let weak: Vec<String> = by_signal
         .iter()
         .filter(|(_, (h, n))| h * 3 < n * 2)
