@@ -79,12 +79,27 @@ async function visit(page, path, name, status = 200) {
   await shoot(page, name);
 }
 
+// A fresh browser session with its own cookies; `options` are playwright context options.
+// Plaza's Content Security Policy forbids inline scripts, so sessions bypass it to inject axe.
+async function session(options = {}) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true, ...options });
+  const page = await context.newPage();
+  page.setDefaultTimeout(5000);
+  lastPage = page;
+  return { context, page };
+}
+
+// Presses a button and waits for the page it leads to.
+async function press(page, name) {
+  await page.getByRole('button', { name }).click();
+  await page.waitForLoadState('load');
+}
+
 async function signIn(page, email) {
   await page.goto(`${base}/login`);
   await page.getByLabel(/e-?mail/i).fill(email);
   await page.getByLabel(/password/i).fill(PASSWORD);
-  await page.getByRole('button', { name: /sign in/i }).click();
-  await page.waitForLoadState('load');
+  await press(page, /sign in/i);
 }
 
 const browser = await chromium.launch({
@@ -94,10 +109,7 @@ const browser = await chromium.launch({
 try {
   // --- The public, as a resident sees it (no sign-in) -----------------------------------------
   {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
-    const page = await context.newPage();
-    page.setDefaultTimeout(5000);
-    lastPage = page;
+    const { context, page } = await session();
     const home = await page.goto(`${base}/`);
     const csp = (await home.allHeaders())['content-security-policy'] || '';
     check(/script-src 'self'/.test(csp) && !/unsafe-inline/.test(csp), `pages send a Content Security Policy without inline scripts ("${csp}")`);
@@ -115,15 +127,11 @@ try {
 
   // --- Sign-in works without JavaScript, and a wrong password says so --------------------------
   {
-    const context = await browser.newContext({ javaScriptEnabled: false, bypassCSP: true });
-    const page = await context.newPage();
-    page.setDefaultTimeout(5000);
-    lastPage = page;
+    const { context, page } = await session({ javaScriptEnabled: false });
     await page.goto(`${base}/login`);
     await page.getByLabel(/e-?mail/i).fill(PIO);
     await page.getByLabel(/password/i).fill('not the password');
-    await page.getByRole('button', { name: /sign in/i }).click();
-    await page.waitForLoadState('load');
+    await press(page, /sign in/i);
     const body = await page.locator('body').innerText();
     check(/(wrong|incorrect|invalid|not recogni)/i.test(body), 'a wrong password is refused with a message');
     check(new URL(page.url()).pathname === '/login', 'a wrong password stays on the sign-in page');
@@ -142,16 +150,14 @@ try {
     await page.getByLabel('Department').fill('Community Services');
     await page.getByLabel(/registration email/i).fill('seniorcenter@gmail.com');
     await page.getByLabel('Purpose').fill('Activities, meals and closures at the Senior Center.');
-    await page.getByRole('button', { name: /propose site/i }).click();
-    await page.waitForLoadState('load');
+    await press(page, /propose site/i);
     await shoot(page, 'site-refused-no-js');
     const refused = await page.locator('main').innerText();
     check(/registration email/i.test(refused) && /arborvale\.example/.test(refused),
       'a site registered with a private address is refused, naming the registration email and the City domain');
     check((await page.getByLabel('Name', { exact: true }).inputValue()) === name, 'the refused form keeps what was typed');
     await page.getByLabel(/registration email/i).fill('seniorcenter@arborvale.example');
-    await page.getByRole('button', { name: /propose site/i }).click();
-    await page.waitForLoadState('load');
+    await press(page, /propose site/i);
     check((await page.locator('h1').innerText()).includes(name), `the proposed site opens on its own page (h1: ${await page.locator('h1').innerText()})`);
     check(/proposed/i.test(await page.locator('main').innerText()), 'the new site is in the "proposed" state');
     await shoot(page, 'site-proposed-no-js');
@@ -162,15 +168,11 @@ try {
 
   // --- The PIO's pages ------------------------------------------------------------------------
   {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
-    const page = await context.newPage();
-    page.setDefaultTimeout(5000);
-    lastPage = page;
+    const { context, page } = await session();
     await page.goto(`${base}/login`);
     await page.getByLabel(/e-?mail/i).fill(PIO);
     await page.getByLabel(/password/i).fill('not the password');
-    await page.getByRole('button', { name: /sign in/i }).click();
-    await page.waitForLoadState('load');
+    await press(page, /sign in/i);
     await accessible(page, 'login-refused');
     await signIn(page, PIO);
     await visit(page, '/staff', 'dashboard');
@@ -190,18 +192,12 @@ try {
     for (const href of sitePages) {
       await visit(page, href, `site-${href.split('/').pop()}`);
     }
-    await page.goto(`${base}/staff/people`);
-    await page.locator('main a[href^="/staff/people/"]:not([href$="/new"])').first().click();
-    await page.waitForLoadState('load');
-    await visit(page, new URL(page.url()).pathname, 'person-detail');
-    await page.goto(`${base}/staff/authorizations`);
-    await page.locator('main a[href^="/staff/authorizations/"]:not([href$="/new"])').first().click();
-    await page.waitForLoadState('load');
-    await visit(page, new URL(page.url()).pathname, 'authorization-detail');
-    await page.goto(`${base}/staff/records`);
-    await page.locator('main a[href^="/staff/records/"]').first().click();
-    await page.waitForLoadState('load');
-    await visit(page, new URL(page.url()).pathname, 'record-detail');
+    for (const [list, name] of [['people', 'person-detail'], ['authorizations', 'authorization-detail'], ['records', 'record-detail']]) {
+      await page.goto(`${base}/staff/${list}`);
+      await page.locator(`main a[href^="/staff/${list}/"]:not([href$="/new"])`).first().click();
+      await page.waitForLoadState('load');
+      await visit(page, new URL(page.url()).pathname, name);
+    }
 
     // a refused form is accessible too: the summary links to the field, which says what is wrong
     await page.goto(`${base}/staff/sites/new`);
@@ -210,8 +206,7 @@ try {
     await page.getByLabel(/address of the account/i).fill('social.example/@pool');
     await page.getByLabel('Department').fill('Recreation');
     await page.getByLabel(/registration email/i).fill('pool@arborvale.example');
-    await page.getByRole('button', { name: /propose site/i }).click();
-    await page.waitForLoadState('load');
+    await press(page, /propose site/i);
     const url = page.getByLabel(/address of the account/i);
     check((await url.getAttribute('aria-invalid')) === 'true', 'an account address without https:// is marked invalid');
     check((await page.locator('#error-summary a[href="#url"]').count()) === 1, 'the error summary links to the address field');
@@ -227,8 +222,7 @@ try {
     await page.locator('input[name="roles"]').first().check();
     const role = await page.locator('input[name="roles"]').first().getAttribute('value');
     await page.getByLabel(/initial password/i).fill('short');
-    await page.getByRole('button', { name: /add person/i }).click();
-    await page.waitForLoadState('load');
+    await press(page, /add person/i);
     check(/at least 10 characters/.test(await page.locator('#password-error').innerText()), 'a short password is refused beside its field');
     check(await page.locator(`input[name="roles"][value="${role}"]`).isChecked(), 'the refused form keeps the role checked');
     check((await page.getByLabel(/initial password/i).inputValue()) === '', 'the refused form does not send the password back');
@@ -240,10 +234,7 @@ try {
 
   // --- The City Manager grants an authorization -----------------------------------------------
   {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
-    const page = await context.newPage();
-    page.setDefaultTimeout(5000);
-    lastPage = page;
+    const { context, page } = await session();
     await signIn(page, MANAGER);
     await visit(page, '/staff/authorizations/new', 'grant-new');
     await page.locator('#level-publish, input[name="level"]').last().check();
@@ -251,16 +242,14 @@ try {
     await page.getByLabel('Scope').fill('Pool hours, swim lessons and closures.');
     await page.getByLabel('Starts').fill('2026-12-01');
     await page.getByLabel('Ends').fill('2026-11-01');
-    await page.getByRole('button', { name: /grant/i }).click();
-    await page.waitForLoadState('load');
+    await press(page, /grant/i);
     check(/after the start/.test(await page.locator('#ends-error').innerText()), 'an end before the start is refused beside the end date');
     check((await page.locator('input[name="level"]:checked').getAttribute('value')) === level, 'the refused grant keeps the chosen level');
     check((await page.getByLabel('Scope').inputValue()).startsWith('Pool hours'), 'the refused grant keeps the scope');
     await accessible(page, 'grant-refused');
     await shoot(page, 'grant-refused');
     await page.getByLabel('Ends').fill('2027-12-01');
-    await page.getByRole('button', { name: /grant/i }).click();
-    await page.waitForLoadState('load');
+    await press(page, /grant/i);
     check(/^\/staff\/authorizations\/\d+$/.test(new URL(page.url()).pathname), `the corrected grant is made (at ${page.url()})`);
     await accessible(page, 'grant-made');
     await shoot(page, 'grant-made');
@@ -270,10 +259,7 @@ try {
   // --- On a phone-sized screen (320 CSS px, WCAG 1.4.10 Reflow) nothing scrolls sideways but a
   // wide table, inside its own box ------------------------------------------------------------
   {
-    const context = await browser.newContext({ viewport: { width: 320, height: 640 }, bypassCSP: true });
-    const page = await context.newPage();
-    page.setDefaultTimeout(5000);
-    lastPage = page;
+    const { context, page } = await session({ viewport: { width: 320, height: 640 } });
     const narrow = async (path, name) => {
       await page.goto(base + path);
       const width = await page.evaluate(() => document.documentElement.scrollWidth);
@@ -296,10 +282,7 @@ try {
   // --- The proposed site through its lifecycle (B.3, B.8), each person in their own browser ----
   {
     const as = async (email, act) => {
-      const context = await browser.newContext({ bypassCSP: true });
-      const page = await context.newPage();
-      page.setDefaultTimeout(5000);
-      lastPage = page;
+      const { context, page } = await session();
       await signIn(page, email);
       await page.goto(`${base}/staff/sites`);
       await page.getByRole('link', { name: NEW_SITE }).click();
@@ -330,10 +313,7 @@ try {
     check(/approved/i.test(state), 'the City Manager approves with a written reason');
     state = await as(PIO, (page) => page.getByRole('button', { name: 'Activate' }).click());
     check(/\bactive\b/i.test(state), 'the PIO activates the approved site');
-    const context = await browser.newContext({ bypassCSP: true });
-    const page = await context.newPage();
-    page.setDefaultTimeout(5000);
-    lastPage = page;
+    const { context, page } = await session();
     await page.goto(`${base}/sites`);
     check((await page.getByText(NEW_SITE).count()) === 1, 'the public list of official sites shows the newly active site');
     await shoot(page, 'public-sites-after-activation');
@@ -342,10 +322,7 @@ try {
 
   // --- A staff member without the PIO's role is refused the PIO's pages -----------------------
   {
-    const context = await browser.newContext({ bypassCSP: true });
-    const page = await context.newPage();
-    page.setDefaultTimeout(5000);
-    lastPage = page;
+    const { context, page } = await session();
     await signIn(page, LIBRARIAN);
     const r = await page.goto(`${base}/staff/people/new`);
     check(r.status() === 403, `a librarian opening the add-a-person form is refused (got ${r.status()})`);
@@ -356,10 +333,7 @@ try {
 
   // --- The clerk reads the record -------------------------------------------------------------
   {
-    const context = await browser.newContext({ bypassCSP: true });
-    const page = await context.newPage();
-    page.setDefaultTimeout(5000);
-    lastPage = page;
+    const { context, page } = await session();
     await signIn(page, CLERK);
     await visit(page, '/staff/records', 'clerk-records');
     await context.close();
