@@ -563,24 +563,15 @@ impl Facebook {
     /// Graph API reference; it lists people outside a Business Manager; business users are on
     /// `/{page-id}/assigned_users`, which needs the business id and is not read here).
     pub async fn page_roles(&mut self) -> Result<Vec<PageRole>> {
-        let mut out = Vec::new();
-        let mut cursor: Option<String> = None;
-        loop {
+        let (this, path) = (&*self, &format!("{}/roles", self.page_id));
+        crate::every_page(NAME, |cursor| async move {
             let mut q = vec![("fields", "id,name,tasks"), ("limit", "100")];
             if let Some(c) = &cursor {
                 q.push(("after", c));
             }
-            let body = self.get(&format!("{}/roles", self.page_id), &q).await?;
-            let page = parse_roles(&body)?;
-            out.extend(page.items);
-            match page.next {
-                None => return Ok(out),
-                Some(n) if Some(&n) != cursor.as_ref() => cursor = Some(n),
-                // A repeated cursor would end the listing early, and a listing cut short
-                // must never read as complete (capture would call the rest deleted).
-                Some(n) => return Err(crate::repeated_cursor(NAME, &n)),
-            }
-        }
+            parse_roles(&this.get(path, &q).await?)
+        })
+        .await
     }
 }
 
@@ -628,9 +619,8 @@ impl Connector for Facebook {
     }
 
     async fn comments(&mut self, post: &Item) -> Result<Vec<Item>> {
-        let mut out = Vec::new();
-        let mut cursor: Option<String> = None;
-        loop {
+        let (this, path) = (&*self, &format!("{}/comments", post.platform_id));
+        crate::every_page(NAME, |cursor| async move {
             let mut q = vec![
                 ("filter", "stream"),
                 ("order", "chronological"),
@@ -640,19 +630,9 @@ impl Connector for Facebook {
             if let Some(c) = &cursor {
                 q.push(("after", c));
             }
-            let body = self
-                .get(&format!("{}/comments", post.platform_id), &q)
-                .await?;
-            let page = parse_comments(&body, &post.platform_id)?;
-            out.extend(page.items);
-            match page.next {
-                None => return Ok(out),
-                Some(n) if Some(&n) != cursor.as_ref() => cursor = Some(n),
-                // A repeated cursor would end the listing early, and a listing cut short
-                // must never read as complete (capture would call the rest deleted).
-                Some(n) => return Err(crate::repeated_cursor(NAME, &n)),
-            }
-        }
+            parse_comments(&this.get(path, &q).await?, &post.platform_id)
+        })
+        .await
     }
 
     /// The Graph API does not list a Page's followers (only their number, in the profile):

@@ -317,24 +317,18 @@ impl Instagram {
         }
     }
 
+    /// The replies of `comment` after those embedded in its listing, from the cursor `after`.
+    /// A repeated cursor is an error here too: replies cut short would be called deleted.
     async fn replies(&self, media: &str, comment: &str, after: String) -> Result<Vec<Item>> {
-        let mut out = Vec::new();
-        let mut cursor = after;
-        loop {
-            let body = self
-                .call(
-                    Method::GET,
-                    &format!("{comment}/replies"),
-                    &[("fields", REPLY_FIELDS), ("after", &cursor)],
-                )
-                .await?;
-            let page = parse_replies(&body, media, comment)?;
-            out.extend(page.items);
-            match page.next {
-                Some(n) if n != cursor => cursor = n,
-                _ => return Ok(out),
+        let path = &format!("{comment}/replies");
+        crate::every_page_from(NAME, Some(after), |cursor| async move {
+            let mut q = vec![("fields", REPLY_FIELDS)];
+            if let Some(c) = &cursor {
+                q.push(("after", c));
             }
-        }
+            parse_replies(&self.call(Method::GET, path, &q).await?, media, comment)
+        })
+        .await
     }
 }
 
@@ -378,30 +372,24 @@ impl Connector for Instagram {
     }
 
     async fn comments(&mut self, post: &Item) -> Result<Vec<Item>> {
-        let media = post.platform_id.clone();
-        let mut out = Vec::new();
-        let mut cursor: Option<String> = None;
-        loop {
+        let media = post.platform_id.as_str();
+        let (this, path) = (&*self, &format!("{media}/comments"));
+        crate::every_page(NAME, |cursor| async move {
             let mut q = vec![("fields", COMMENT_FIELDS), ("limit", "50")];
             if let Some(c) = &cursor {
                 q.push(("after", c));
             }
-            let body = self
-                .call(Method::GET, &format!("{media}/comments"), &q)
-                .await?;
-            let c = parse_comments(&body, &media)?;
-            out.extend(c.page.items);
+            let body = this.call(Method::GET, path, &q).await?;
+            let mut c = parse_comments(&body, media)?;
+            // replies beyond those embedded in the comment, each comment's after its own
             for (comment, after) in c.more_replies {
-                out.extend(self.replies(&media, &comment, after).await?);
+                c.page
+                    .items
+                    .extend(this.replies(media, &comment, after).await?);
             }
-            match c.page.next {
-                None => return Ok(out),
-                Some(n) if Some(&n) != cursor.as_ref() => cursor = Some(n),
-                // A repeated cursor would end the listing early, and a listing cut short
-                // must never read as complete (capture would call the rest deleted).
-                Some(n) => return Err(crate::repeated_cursor(NAME, &n)),
-            }
-        }
+            Ok(c.page)
+        })
+        .await
     }
 
     /// The Instagram Graph API gives the follower count only: always [`Error::Unsupported`].

@@ -275,6 +275,43 @@ pub(crate) fn repeated_cursor(platform: &'static str, cursor: &str) -> Error {
     }
 }
 
+/// Reads a whole listing: `fetch` reads one page from its cursor (`None` for the first) and
+/// says where the next one starts. A next cursor equal to the one just used is an error, not
+/// the end: a listing cut short must never read as complete, or capture would call the rest
+/// deleted.
+pub(crate) async fn every_page<T, Fut>(
+    platform: &'static str,
+    fetch: impl FnMut(Option<String>) -> Fut,
+) -> Result<Vec<T>>
+where
+    Fut: Future<Output = Result<Page<T>>>,
+{
+    every_page_from(platform, None, fetch).await
+}
+
+/// [`every_page`] from the cursor `first` (a listing whose first page came embedded in
+/// another answer).
+pub(crate) async fn every_page_from<T, Fut>(
+    platform: &'static str,
+    first: Option<String>,
+    mut fetch: impl FnMut(Option<String>) -> Fut,
+) -> Result<Vec<T>>
+where
+    Fut: Future<Output = Result<Page<T>>>,
+{
+    let mut out = Vec::new();
+    let mut cursor = first;
+    loop {
+        let page = fetch(cursor.clone()).await?;
+        out.extend(page.items);
+        match page.next {
+            None => return Ok(out),
+            Some(n) if Some(&n) != cursor.as_ref() => cursor = Some(n),
+            Some(n) => return Err(repeated_cursor(platform, &n)),
+        }
+    }
+}
+
 /// Parses an RFC 3339 time from a payload, naming the field when it is not one.
 pub(crate) fn parse_time(platform: &'static str, field: &str, text: &str) -> Result<Timestamp> {
     Timestamp::parse_rfc3339(text).map_err(|e| Error::Payload {
@@ -287,6 +324,74 @@ pub(crate) fn parse_time(platform: &'static str, field: &str, text: &str) -> Res
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A listing served from `pages` (cursor asked for, items, next cursor); records the asks.
+    async fn read(
+        first: Option<&str>,
+        pages: &[(Option<&str>, &[u32], Option<&str>)],
+    ) -> (Result<Vec<u32>>, Vec<Option<String>>) {
+        let asked = std::cell::RefCell::new(Vec::new());
+        let result = every_page_from("Test", first.map(str::to_string), |cursor| {
+            asked.borrow_mut().push(cursor.clone());
+            let page = pages
+                .iter()
+                .find(|(c, _, _)| c.map(str::to_string) == cursor)
+                .map(|(_, items, next)| Page {
+                    items: items.to_vec(),
+                    next: next.map(str::to_string),
+                });
+            async move {
+                page.ok_or_else(|| Error::Payload {
+                    platform: "Test",
+                    endpoint: "listing".into(),
+                    reason: format!("no page at {cursor:?}"),
+                })
+            }
+        })
+        .await;
+        (result, asked.into_inner())
+    }
+
+    #[tokio::test]
+    async fn every_page_reads_to_the_end_and_refuses_a_repeated_cursor() {
+        let (all, asked) = read(
+            None,
+            &[
+                (None, &[1, 2], Some("b")),
+                (Some("b"), &[3], Some("c")),
+                (Some("c"), &[], None),
+            ],
+        )
+        .await;
+        assert_eq!(all.unwrap(), vec![1, 2, 3]);
+        assert_eq!(asked, vec![None, Some("b".into()), Some("c".into())]);
+        // a platform that answers page "b" with "b" again would loop, or end early and read
+        // as complete: it is an error naming the cursor
+        let (err, asked) = read(
+            None,
+            &[(None, &[1], Some("b")), (Some("b"), &[2], Some("b"))],
+        )
+        .await;
+        let err = err.unwrap_err().to_string();
+        assert!(err.contains("\"b\" repeats"), "{err}");
+        assert_eq!(asked.len(), 2);
+        // from a cursor given by an earlier answer (Instagram's replies past the embedded ones)
+        let (all, asked) = read(
+            Some("r2"),
+            &[(Some("r2"), &[7], Some("r3")), (Some("r3"), &[8], None)],
+        )
+        .await;
+        assert_eq!(all.unwrap(), vec![7, 8]);
+        assert_eq!(asked[0].as_deref(), Some("r2"));
+        let (err, _) = read(Some("r2"), &[(Some("r2"), &[7], Some("r2"))]).await;
+        assert!(
+            err.is_err(),
+            "a replies listing cut short is an error, not the end"
+        );
+        // an error from a page ends the listing with that error
+        let (err, _) = read(None, &[(None, &[1], Some("gone"))]).await;
+        assert!(err.unwrap_err().to_string().contains("no page"));
+    }
 
     /// docs/connectors.md's table says what each connector's `CAPABILITIES` says.
     #[test]

@@ -412,10 +412,8 @@ impl Connector for X {
 
     /// The replies of the last 7 days under `post`, at any depth (recent search's window).
     async fn comments(&mut self, post: &Item) -> Result<Vec<Item>> {
-        let query = format!("conversation_id:{}", post.platform_id);
-        let mut out = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
+        let (this, query) = (&*self, &format!("conversation_id:{}", post.platform_id));
+        crate::every_page(NAME, |token| async move {
             let mut q = vec![
                 ("query", query.as_str()),
                 ("max_results", "100"),
@@ -426,19 +424,12 @@ impl Connector for X {
             if let Some(t) = &token {
                 q.push(("next_token", t));
             }
-            let body = self
+            let body = this
                 .call(Method::GET, "tweets/search/recent", &q, None)
                 .await?;
-            let page = parse_conversation(&body, &post.platform_id)?;
-            out.extend(page.items);
-            match page.next {
-                None => return Ok(out),
-                Some(n) if Some(&n) != token.as_ref() => token = Some(n),
-                // A repeated cursor would end the listing early, and a listing cut short
-                // must never read as complete (capture would call the rest deleted).
-                Some(n) => return Err(crate::repeated_cursor(NAME, &n)),
-            }
-        }
+            parse_conversation(&body, &post.platform_id)
+        })
+        .await
     }
 
     async fn followers(&mut self, cursor: Option<String>) -> Result<Page<Follower>> {

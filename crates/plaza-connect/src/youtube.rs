@@ -503,9 +503,7 @@ impl YouTube {
     }
 
     async fn all_replies(&self, video: &str, thread: &str) -> Result<Vec<Item>> {
-        let mut out = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
+        crate::every_page(NAME, |token| async move {
             let mut q = vec![
                 ("part", "snippet"),
                 ("parentId", thread),
@@ -515,23 +513,13 @@ impl YouTube {
             if let Some(t) = &token {
                 q.push(("pageToken", t));
             }
-            let body = self.call(Method::GET, "comments", &q).await?;
-            let page = parse_replies(&body, video)?;
-            out.extend(page.items);
-            match page.next {
-                None => return Ok(out),
-                Some(n) if Some(&n) != token.as_ref() => token = Some(n),
-                // A repeated cursor would end the listing early, and a listing cut short
-                // must never read as complete (capture would call the rest deleted).
-                Some(n) => return Err(crate::repeated_cursor(NAME, &n)),
-            }
-        }
+            parse_replies(&self.call(Method::GET, "comments", &q).await?, video)
+        })
+        .await
     }
 
     async fn threads(&self, video: &str, held: bool) -> Result<Vec<Item>> {
-        let mut out = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
+        crate::every_page(NAME, |token| async move {
             let mut q = vec![
                 ("part", "snippet,replies"),
                 ("videoId", video),
@@ -546,24 +534,24 @@ impl YouTube {
             }
             let body = self.call(Method::GET, "commentThreads", &q).await?;
             let page = parse_threads(&body, video, held)?;
-            out.extend(page.items);
+            let mut items = page.items;
             if !held {
+                // every reply of a thread with more than the few embedded ones (which the
+                // full list repeats)
                 for thread in &page.more_replies {
                     for r in self.all_replies(video, thread).await? {
-                        if !out.iter().any(|i| i.platform_id == r.platform_id) {
-                            out.push(r);
+                        if !items.iter().any(|i| i.platform_id == r.platform_id) {
+                            items.push(r);
                         }
                     }
                 }
             }
-            match page.next {
-                None => return Ok(out),
-                Some(n) if Some(&n) != token.as_ref() => token = Some(n),
-                // A repeated cursor would end the listing early, and a listing cut short
-                // must never read as complete (capture would call the rest deleted).
-                Some(n) => return Err(crate::repeated_cursor(NAME, &n)),
-            }
-        }
+            Ok(Page {
+                items,
+                next: page.next,
+            })
+        })
+        .await
     }
 }
 
