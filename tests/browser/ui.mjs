@@ -229,6 +229,16 @@ try {
     check((await page.getByLabel('Full name').inputValue()) === 'Jordan Ellis', 'the refused form keeps the name');
     await accessible(page, 'person-refused');
     await shoot(page, 'person-refused');
+
+    // a policy file with an error comes back with the error naming its line, nothing lost
+    await page.goto(`${base}/staff/policy`);
+    const broken = '[policy]\nname = "Arbor Vale draft"\nversion = ';
+    await page.getByLabel('Policy file').fill(broken);
+    await press(page, /check and load/i);
+    check(/line \d/.test(await page.locator('#policy-error').innerText()), 'a broken policy is refused with the line of its error');
+    check((await page.getByLabel('Policy file').inputValue()) === broken, 'the refused policy file is kept in the form');
+    await accessible(page, 'policy-refused');
+    await shoot(page, 'policy-refused');
     await context.close();
   }
 
@@ -273,7 +283,7 @@ try {
     await signIn(page, PIO);
     await page.goto(`${base}/staff/sites`);
     const site = await page.locator('main a[href^="/staff/sites/"]:not([href$="/new"])').last().getAttribute('href');
-    for (const [path, name] of [['/staff', 'dashboard'], ['/staff/sites', 'sites'], ['/staff/sites/new', 'site-new'], [site, 'a site'], ['/staff/records', 'records']]) {
+    for (const [path, name] of [['/staff', 'dashboard'], ['/staff/sites', 'sites'], ['/staff/sites/new', 'site-new'], [site, 'site-detail'], ['/staff/records', 'records']]) {
       await narrow(path, name);
     }
     await context.close();

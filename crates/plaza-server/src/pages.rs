@@ -1155,7 +1155,16 @@ pub async fn record_page(
 }
 
 pub async fn policy_admin(State(app): State<App>, ctx: Ctx) -> Result<Response, AppError> {
-    ctx.require(&app, Action::ViewPolicy).await?;
+    views::html(&policy_page(&app, &ctx, None).await?)
+}
+
+/// The policy page; `refused` is a pasted policy file and the error that refused it.
+async fn policy_page(
+    app: &App,
+    ctx: &Ctx,
+    refused: Option<(String, FormState)>,
+) -> Result<views::PolicyAdmin, AppError> {
+    ctx.require(app, Action::ViewPolicy).await?;
     let (pv, policy) = app.store.policy().await?;
     let can_load = ctx.can(Action::LoadPolicy);
     let versions = app
@@ -1171,8 +1180,13 @@ pub async fn policy_admin(State(app): State<App>, ctx: Ctx) -> Result<Response, 
             sha: v.sha256[..16].to_string(),
         })
         .collect();
-    views::html(&views::PolicyAdmin {
-        nav: Nav::staff(&app, &ctx).await,
+    let (text, form) = match refused {
+        Some(r) => r,
+        None if can_load => (app.store.policy_text(pv).await?, FormState::default()),
+        None => (String::new(), FormState::default()),
+    };
+    Ok(views::PolicyAdmin {
+        nav: Nav::staff(app, ctx).await,
         current: format!(
             "{} (version {}, #{pv})",
             policy.meta.name, policy.meta.version
@@ -1180,11 +1194,8 @@ pub async fn policy_admin(State(app): State<App>, ctx: Ctx) -> Result<Response, 
         versions,
         ack_needed: app.store.acknowledged(ctx.person.id, pv).await?.is_none(),
         can_load,
-        text: if can_load {
-            app.store.policy_text(pv).await?
-        } else {
-            String::new()
-        },
+        text,
+        form,
     })
 }
 
@@ -1200,10 +1211,27 @@ pub async fn policy_load(
 ) -> Result<Response, AppError> {
     ctx.require(&app, Action::LoadPolicy).await?;
     let text = f.text.replace("\r\n", "\n");
-    let mut tx = app.store.begin_write().await?;
-    tx.load_policy(&ctx.actor(), &text).await?;
-    tx.commit().await?;
-    Ok(Redirect::to("/staff/policy").into_response())
+    let loaded: Result<(), AppError> = async {
+        let mut tx = app.store.begin_write().await?;
+        tx.load_policy(&ctx.actor(), &text).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+    .await;
+    match loaded {
+        Ok(()) => Ok(Redirect::to("/staff/policy").into_response()),
+        // the pasted file comes back with its line errors, so nothing typed is lost
+        Err(AppError::Domain(e)) => {
+            let Some(form) = FormState::refused(Vec::new(), &e, &[("policy", "Policy file")])
+            else {
+                return Err(e.into());
+            };
+            refused(views::html(
+                &policy_page(&app, &ctx, Some((text, form))).await?,
+            ))
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// What kind of file a signed letter is, by its first bytes.

@@ -596,5 +596,7 @@ pub struct PolicyAdmin {
     pub versions: Vec<VersionRow>,
     pub ack_needed: bool,
     pub can_load: bool,
+    /// The policy file in the load form: the current one, or what was pasted and refused.
     pub text: String,
+    pub form: FormState,
 }

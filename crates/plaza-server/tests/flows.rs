@@ -27,6 +27,7 @@ both!(
     pages_carry_security_headers_and_work_without_javascript,
     record_page_shows_a_verified_proof,
     the_signed_letter_is_filed_by_its_hash,
+    a_refused_policy_comes_back_with_its_line_errors,
 );
 
 async fn login(c: &City, email: &str, password: &str) -> common::Resp {
@@ -599,4 +600,44 @@ async fn the_signed_letter_is_filed_by_its_hash(c: City) {
         .status,
         409
     );
+}
+
+async fn a_refused_policy_comes_back_with_its_line_errors(c: City) {
+    let before = c.store().policy_versions().await.unwrap().len();
+    // a policy file with a syntax error on its second line, pasted into the form
+    let pasted = "[policy]\nname = \"Arbor Vale <draft>\"\nversion = ";
+    let form = format!(
+        "text={}",
+        pasted
+            .replace('%', "%25")
+            .replace('\n', "%0A")
+            .replace(' ', "+")
+            .replace('"', "%22")
+            .replace('<', "%3C")
+            .replace('>', "%3E")
+            .replace('[', "%5B")
+            .replace(']', "%5D")
+            .replace('=', "%3D")
+    );
+    let r = c.post("/staff/policy", Some("pio"), &form).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(
+        r.body.contains("line "),
+        "the error names its line: {}",
+        r.body
+    );
+    assert!(
+        r.body
+            .contains(r#"aria-invalid="true" aria-describedby="policy-error""#),
+        "{}",
+        r.body
+    );
+    // what was pasted is back in the form, escaped
+    assert!(
+        r.body.contains("Arbor Vale &#60;draft&#62;")
+            || r.body.contains("Arbor Vale &lt;draft&gt;"),
+        "{}",
+        r.body
+    );
+    assert_eq!(c.store().policy_versions().await.unwrap().len(), before);
 }
