@@ -119,6 +119,18 @@ try {
     await visit(page, '/policy/comments', 'comments-policy');
     await visit(page, '/transparency', 'transparency');
     await visit(page, '/login', 'login');
+    // keyboard only (WCAG 2.4.1, 2.4.7): the first Tab reaches the skip link, which is visible
+    // when focused and moves focus to the main content
+    await page.keyboard.press('Tab');
+    const first = await page.evaluate(() => ({ text: document.activeElement.textContent.trim(), href: document.activeElement.getAttribute('href') }));
+    check(first.href === '#main', `the first Tab stop is the skip link (got ${JSON.stringify(first)})`);
+    const box = await page.locator('a.skip').boundingBox();
+    check(box !== null && box.width > 1 && box.height > 1 && box.y >= 0, 'the focused skip link is visible on the page');
+    await page.keyboard.press('Enter');
+    check(await page.evaluate(() => document.activeElement.id === 'main'), 'the skip link moves focus to the main content');
+    await page.keyboard.press('Tab');
+    const next = await page.evaluate(() => document.activeElement.id);
+    check(next === 'email', `the next Tab stop is the first field of the sign-in form (got "${next}")`);
     const staff = await page.goto(`${base}/staff`);
     check(new URL(page.url()).pathname === '/login' || staff.status() === 401,
       `a visitor who opens /staff is sent to sign in (at ${page.url()}, ${staff.status()})`);
