@@ -201,9 +201,12 @@ try {
     const sitePages = [...new Set(await page.locator('main a[href^="/staff/sites/"]:not([href$="/new"])')
       .evaluateAll((links) => links.map((a) => a.getAttribute('href'))))];
     check(sitePages.length >= 5, `the register lists the demo city's sites (${sitePages.length})`);
+    let explained = false;
     for (const href of sitePages) {
       await visit(page, href, `site-${href.split('/').pop()}`);
+      explained ||= /review: C\.7\.[ivx]+ [A-Z][a-z]+/.test(await page.locator('main').innerText());
     }
+    check(explained, 'captured comments sent to review name each clause with its title');
     for (const [list, name] of [['people', 'person-detail'], ['authorizations', 'authorization-detail'], ['records', 'record-detail']]) {
       await page.goto(`${base}/staff/${list}`);
       await page.locator(`main a[href^="/staff/${list}/"]:not([href$="/new"])`).first().click();

@@ -323,6 +323,7 @@ pub async fn site_page(
             ..AuthRow::from(a, ctx.now)
         })
         .collect();
+    let (_, policy) = app.store.policy().await?;
     let content = app
         .store
         .content(id, 25)
@@ -350,7 +351,18 @@ pub async fn site_page(
             ),
             decision: match (c.decision, c.clauses.is_empty()) {
                 (Some(d), true) => d,
-                (Some(d), false) => format!("{d} ({})", c.clauses.join(", ")),
+                // each clause with its title, so the moderator reads what it means
+                (Some(d), false) => format!(
+                    "{d}: {}",
+                    c.clauses
+                        .iter()
+                        .map(|id| match policy.clause(id) {
+                            Some(cl) => format!("{id} {}", cl.title),
+                            None => id.clone(),
+                        })
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                ),
                 (None, _) => String::new(),
             },
         })
