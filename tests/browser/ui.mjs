@@ -20,6 +20,11 @@ if (!base || !shots) {
   process.exit(2);
 }
 mkdirSync(shots, { recursive: true });
+// a deadline for the whole run, so a hung browser fails the test instead of blocking it
+setTimeout(() => {
+  console.log('FAIL the browser checks did not finish within 5 minutes');
+  process.exit(1);
+}, 300_000).unref();
 
 const PASSWORD = 'arbor-vale-demo';
 const PIO = 'marco.reyes@arborvale.example';
@@ -84,7 +89,7 @@ async function visit(page, path, name, status = 200) {
 async function session(options = {}) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true, ...options });
   const page = await context.newPage();
-  page.setDefaultTimeout(5000);
+  page.setDefaultTimeout(15_000);
   lastPage = page;
   return { context, page };
 }
@@ -121,11 +126,14 @@ try {
     await visit(page, '/login', 'login');
     // keyboard only (WCAG 2.4.1, 2.4.7): the first Tab reaches the skip link, which is visible
     // when focused and moves focus to the main content
+    const hidden = await page.locator('a.skip').boundingBox();
+    check(hidden === null || hidden.x + hidden.width <= 0 || hidden.y + hidden.height <= 0, 'the skip link is out of sight until it has focus');
     await page.keyboard.press('Tab');
     const first = await page.evaluate(() => ({ text: document.activeElement.textContent.trim(), href: document.activeElement.getAttribute('href') }));
     check(first.href === '#main', `the first Tab stop is the skip link (got ${JSON.stringify(first)})`);
     const box = await page.locator('a.skip').boundingBox();
-    check(box !== null && box.width > 1 && box.height > 1 && box.y >= 0, 'the focused skip link is visible on the page');
+    check(box !== null && box.width > 1 && box.height > 1 && box.x >= 0 && box.y >= 0 && box.x + box.width <= 1280,
+      `the focused skip link is visible in the window (${JSON.stringify(box)})`);
     await page.keyboard.press('Enter');
     check(await page.evaluate(() => document.activeElement.id === 'main'), 'the skip link moves focus to the main content');
     await page.keyboard.press('Tab');
@@ -165,8 +173,11 @@ try {
     await press(page, /propose site/i);
     await shoot(page, 'site-refused-no-js');
     const refused = await page.locator('main').innerText();
-    check(/registration email/i.test(refused) && /arborvale\.example/.test(refused),
-      'a site registered with a private address is refused, naming the registration email and the City domain');
+    const emailError = await page.locator('#registration_email-error').innerText().catch(() => '');
+    check(/gmail\.com/.test(emailError) && /arborvale\.example/.test(emailError),
+      `a site registered with a private address is refused beside the registration email, naming the City domain ("${emailError}")`);
+    check((await page.getByLabel(/registration email/i).getAttribute('aria-invalid')) === 'true', 'the registration email is marked invalid');
+    check(/registration email/i.test(refused), 'the error summary names the field');
     check((await page.getByLabel('Name', { exact: true }).inputValue()) === name, 'the refused form keeps what was typed');
     await page.getByLabel(/registration email/i).fill('seniorcenter@arborvale.example');
     await press(page, /propose site/i);
@@ -314,30 +325,34 @@ try {
       await page.waitForLoadState('load');
       await act(page);
       await page.waitForLoadState('load');
-      const state = await page.locator('main').innerText();
+      const main = await page.locator('main').innerText();
+      const badge = await page.locator('main .badge').first().innerText().catch(() => '');
+      const answers = await page.locator('#table-site-1').locator('xpath=ancestor::table').locator('tbody tr').allInnerTexts().catch(() => []);
       await context.close();
-      return state;
+      return { main, badge, answers };
     };
+    const answered = (rows, area) => rows.some((r) => r.startsWith(area) && /signed off/i.test(r));
     let state = await as(PIO, (page) => page.getByRole('button', { name: 'Open consultation' }).click());
-    check(/consultation/i.test(state), 'the PIO opens consultation on the proposed site');
+    check(state.badge === 'consultation', `the PIO opens consultation on the proposed site (state "${state.badge}")`);
     // an objection needs a note: refused, and nothing is recorded
     state = await as(LEGAL, async (page) => {
       await page.getByRole('radio', { name: 'Object' }).check();
       await page.getByRole('button', { name: 'Record answer' }).click();
     });
-    check(/note/i.test(state) && /check what you entered/i.test(state), 'an objection without a note is refused, naming the note');
-    for (const [email, who] of [[LEGAL, 'legal counsel'], [HR, 'human resources'], [RISK, 'risk management']]) {
+    check(/note/i.test(state.main) && /check what you entered/i.test(state.main), 'an objection without a note is refused, naming the note');
+    for (const [email, area] of [[LEGAL, 'Legal counsel'], [HR, 'Human resources'], [RISK, 'Risk management']]) {
+      check(!answered(state.answers, area), `${area} has not answered yet`);
       state = await as(email, (page) => page.getByRole('button', { name: 'Record answer' }).click());
-      check(/signed off/i.test(state), `${who} signs off`);
+      check(answered(state.answers, area), `${area} signs off (${JSON.stringify(state.answers)})`);
     }
     state = await as(MANAGER, async (page) => {
       const form = page.locator('form', { has: page.getByRole('button', { name: 'Approve site' }) });
       await form.getByRole('textbox').fill('Consultation complete; the Senior Center needs its own channel.');
       await form.getByRole('button', { name: 'Approve site' }).click();
     });
-    check(/approved/i.test(state), 'the City Manager approves with a written reason');
+    check(state.badge === 'approved', `the City Manager approves with a written reason (state "${state.badge}")`);
     state = await as(PIO, (page) => page.getByRole('button', { name: 'Activate' }).click());
-    check(/\bactive\b/i.test(state), 'the PIO activates the approved site');
+    check(state.badge === 'active', `the PIO activates the approved site (state "${state.badge}")`);
     const { context, page } = await session();
     await page.goto(`${base}/sites`);
     check((await page.getByText(NEW_SITE).count()) === 1, 'the public list of official sites shows the newly active site');

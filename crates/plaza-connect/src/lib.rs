@@ -271,7 +271,7 @@ pub(crate) fn repeated_cursor(platform: &'static str, cursor: &str) -> Error {
     Error::Payload {
         platform,
         endpoint: "pagination".into(),
-        reason: format!("the next-page cursor {cursor:?} repeats the one just used"),
+        reason: format!("the next-page cursor {cursor:?} repeats one already used"),
     }
 }
 
@@ -300,13 +300,15 @@ where
     Fut: Future<Output = Result<Page<T>>>,
 {
     let mut out = Vec::new();
+    // every cursor used so far: a platform that leads back to one (A, B, A) would loop
+    let mut used: std::collections::HashSet<String> = first.iter().cloned().collect();
     let mut cursor = first;
     loop {
         let page = fetch(cursor.clone()).await?;
         out.extend(page.items);
         match page.next {
             None => return Ok(out),
-            Some(n) if Some(&n) != cursor.as_ref() => cursor = Some(n),
+            Some(n) if used.insert(n.clone()) => cursor = Some(n),
             Some(n) => return Err(repeated_cursor(platform, &n)),
         }
     }
@@ -375,6 +377,18 @@ mod tests {
         let err = err.unwrap_err().to_string();
         assert!(err.contains("\"b\" repeats"), "{err}");
         assert_eq!(asked.len(), 2);
+        // nor may it lead back to an earlier page (a, b, a, b, ... would never end)
+        let (err, asked) = read(
+            None,
+            &[
+                (None, &[1], Some("a")),
+                (Some("a"), &[2], Some("b")),
+                (Some("b"), &[3], Some("a")),
+            ],
+        )
+        .await;
+        assert!(err.unwrap_err().to_string().contains("\"a\" repeats"));
+        assert_eq!(asked.len(), 3);
         // from a cursor given by an earlier answer (Instagram's replies past the embedded ones)
         let (all, asked) = read(
             Some("r2"),

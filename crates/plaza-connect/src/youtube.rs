@@ -519,6 +519,9 @@ impl YouTube {
     }
 
     async fn threads(&self, video: &str, held: bool) -> Result<Vec<Item>> {
+        // the ids of every item listed so far: a reply fetched in full is kept once, even if
+        // the listing also carried it embedded (on this page or an earlier one)
+        let seen = &std::sync::Mutex::new(std::collections::HashSet::<String>::new());
         crate::every_page(NAME, |token| async move {
             let mut q = vec![
                 ("part", "snippet,replies"),
@@ -535,15 +538,19 @@ impl YouTube {
             let body = self.call(Method::GET, "commentThreads", &q).await?;
             let page = parse_threads(&body, video, held)?;
             let mut items = page.items;
+            let mut more = Vec::new();
             if !held {
                 // every reply of a thread with more than the few embedded ones (which the
                 // full list repeats)
                 for thread in &page.more_replies {
-                    for r in self.all_replies(video, thread).await? {
-                        if !items.iter().any(|i| i.platform_id == r.platform_id) {
-                            items.push(r);
-                        }
-                    }
+                    more.extend(self.all_replies(video, thread).await?);
+                }
+            }
+            let mut seen = seen.lock().unwrap_or_else(|p| p.into_inner());
+            seen.extend(items.iter().map(|i| i.platform_id.clone()));
+            for r in more {
+                if seen.insert(r.platform_id.clone()) {
+                    items.push(r);
                 }
             }
             Ok(Page {

@@ -154,7 +154,7 @@ impl Engine {
             if !core.is_empty() {
                 let w: f32 = self
                     .hasher
-                    .features(core)
+                    .ngram_features(core)
                     .iter()
                     .map(|(j, v)| m.weights[l].get(*j as usize).copied().unwrap_or(0.0) * v)
                     .sum();

@@ -41,6 +41,16 @@ impl Hasher {
 
     /// The feature vector of normalised text.
     pub fn features(&self, normalized: &str) -> Sparse {
+        self.build(normalized, true)
+    }
+
+    /// The n-gram features of normalised text alone, without the length and link features:
+    /// what one word contributes, to find the words that explain a score.
+    pub fn ngram_features(&self, normalized: &str) -> Sparse {
+        self.build(normalized, false)
+    }
+
+    fn build(&self, normalized: &str, whole_text: bool) -> Sparse {
         let mut raw: Vec<u32> = Vec::with_capacity(normalized.len() * 4);
         let words: Vec<&str> = normalized
             .split(|c: char| !(c.is_alphanumeric() || c == '\''))
@@ -74,15 +84,17 @@ impl Hasher {
         // links, and the length in words (bucketed), as their own features: without the
         // length, a comment of one or two words carries almost nothing but the bias, and the
         // bias of a label trained on long spam sits near its threshold
-        let (inside, links) = link_words(normalized);
-        let prose = words.len().saturating_sub(inside);
-        if links > 0 {
-            raw.push(self.bucket(b'm', "has_link"));
-            if prose <= 2 {
-                raw.push(self.bucket(b'm', "bare_link"));
+        if whole_text {
+            let (inside, links) = link_words(normalized);
+            let prose = words.len().saturating_sub(inside);
+            if links > 0 {
+                raw.push(self.bucket(b'm', "has_link"));
+                if prose <= 2 {
+                    raw.push(self.bucket(b'm', "bare_link"));
+                }
             }
+            raw.push(self.bucket(b'l', length_bucket(prose)));
         }
-        raw.push(self.bucket(b'l', length_bucket(prose)));
         // every occurrence counts the same: repeated n-grams add up in the dot product, and
         // the vector is scaled to unit length as if all were distinct (no sort needed)
         let value = if raw.is_empty() {
@@ -94,19 +106,24 @@ impl Hasher {
     }
 }
 
-/// The words inside the text's links, and the number of links (a token with a scheme, `www.`,
-/// or a dotted host followed by a path). Text without a dot has no link and is not scanned.
+/// The words inside the text's links, and the number of links: a token with a scheme
+/// (`://`), one starting `www.`, or a host followed by a path whose last label is two or more
+/// letters (`example.org/x`, not `4.5/5`). Text without a dot or a colon is not scanned.
 fn link_words(text: &str) -> (usize, usize) {
-    if !text.contains('.') {
+    if !text.bytes().any(|b| b == b'.' || b == b':') {
         return (0, 0);
     }
     let (mut inside, mut links) = (0, 0);
     for token in text.split_whitespace() {
         let looks_like_link = token.contains("://")
             || token.starts_with("www.")
-            || token
-                .split_once('/')
-                .is_some_and(|(host, _)| host.contains('.') && !host.ends_with('.'));
+            || token.split_once('/').is_some_and(|(host, _)| {
+                host.rsplit_once('.').is_some_and(|(name, tld)| {
+                    !name.is_empty()
+                        && tld.len() >= 2
+                        && tld.bytes().all(|b| b.is_ascii_alphabetic())
+                })
+            });
         if looks_like_link {
             links += 1;
             inside += token
@@ -163,6 +180,11 @@ mod tests {
         assert_eq!(link_words("a.example/path and more"), (3, 1));
         assert_eq!(link_words("the end. really"), (0, 0));
         assert_eq!(link_words("no dot here"), (0, 0));
+        assert_eq!(link_words("rated 4.5/5 by 1.2/10 people"), (0, 0));
+        assert_eq!(link_words("http://localhost/x"), (3, 1));
+        // evidence scores a word by its n-grams alone
+        let h = Hasher::new(18);
+        assert_eq!(h.ngram_features("ok").len() + 1, h.features("ok").len());
         assert!(a.iter().all(|(b, _)| *b < h.dims));
     }
 }

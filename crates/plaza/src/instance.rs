@@ -214,26 +214,57 @@ pub async fn init(data: &Path, spec: &InitSpec) -> Result<(Store, SigningKey, i6
 /// the key, which never leaves the data directory, a fingerprint cannot be used to test
 /// guesses of the secret, as a bare SHA-256 of a weak password could.
 pub fn credential_fingerprint(data: &Path, secret: &str) -> Result<String> {
-    let dir = data.join("secrets");
-    let path = dir.join("credential-fingerprint.key");
-    let key = match std::fs::read_to_string(&path) {
-        Ok(text) => plaza_core::unhex(text.trim())
-            .filter(|k| k.len() == 32)
-            .ok_or_else(|| anyhow!("{} is not 32 bytes in hex", path.display()))?,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let mut key = [0u8; 32];
-            getrandom::fill(&mut key)
-                .map_err(|e| anyhow!("no randomness for {}: {e}", path.display()))?;
-            std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-            write_secret(&path, &plaza_core::hex(&key))?;
-            key.to_vec()
-        }
-        Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
-    };
+    let key = fingerprint_key(data)?;
     Ok(format!(
         "hmac-sha256:{}",
         plaza_core::hex(&plaza_core::record::hmac_sha256(&key, secret.as_bytes()))
     ))
+}
+
+/// The instance's fingerprint key, made on first use. It is written whole to a file of its
+/// own, then linked into place: two commands making it at once agree on the one that landed
+/// first, and a crash never leaves a half-written key behind.
+fn fingerprint_key(data: &Path) -> Result<[u8; 32]> {
+    let dir = data.join("secrets");
+    let path = dir.join("credential-fingerprint.key");
+    let read = |path: &Path| -> Result<[u8; 32]> {
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        plaza_core::unhex32(text.trim())
+            .ok_or_else(|| anyhow!("{} does not hold a 32-byte hex key", path.display()))
+    };
+    if path.exists() {
+        return read(&path);
+    }
+    let mut key = [0u8; 32];
+    getrandom::fill(&mut key).map_err(|e| anyhow!("no randomness for {}: {e}", path.display()))?;
+    create_private_dir(&dir)?;
+    let mut nonce = [0u8; 8];
+    getrandom::fill(&mut nonce).map_err(|e| anyhow!("no randomness: {e}"))?;
+    let tmp = dir.join(format!(
+        ".credential-fingerprint.{}.tmp",
+        plaza_core::hex(&nonce)
+    ));
+    write_secret(&tmp, &plaza_core::hex(&key))?;
+    let linked = std::fs::hard_link(&tmp, &path);
+    let _ = std::fs::remove_file(&tmp);
+    match linked {
+        Ok(()) => Ok(key),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => read(&path),
+        Err(e) => Err(e).with_context(|| format!("installing {}", path.display())),
+    }
+}
+
+/// Creates `dir` readable by its owner only (the secrets directory).
+fn create_private_dir(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+            .with_context(|| format!("restricting {}", dir.display()))?;
+    }
+    Ok(())
 }
 
 pub(crate) fn write_secret(path: &Path, text: &str) -> Result<()> {

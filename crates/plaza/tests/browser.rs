@@ -81,4 +81,5 @@ fn the_web_ui_in_chromium_passes_its_checks() {
         "the browser script ran too few checks:\n{report}"
     );
     let _ = std::fs::remove_dir_all(&data);
+    let _ = std::fs::remove_file(data.with_extension("log"));
 }

@@ -553,5 +553,14 @@ fn site_add_refuses_bad_input_naming_it_and_stores_nothing() {
             .permissions()
             .mode();
         assert_eq!(mode & 0o777, 0o600);
+        let dir_mode = std::fs::metadata(dir.join("secrets"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(
+            dir_mode & 0o777,
+            0o700,
+            "the secrets directory is the owner's only"
+        );
     }
 }
