@@ -901,6 +901,18 @@ impl Store {
                     warnings.push(format!("credential expires on {}: renew it", exp.human()));
                 }
             }
+            // connected before credentials were named by a keyed fingerprint: the bare hash
+            // of this secret is in the public record, so the secret should be replaced
+            if let Some(ep) = &endpoint
+                && !ep.secret_fingerprint.starts_with("hmac-sha256:")
+            {
+                warnings.push(format!(
+                    "the credential was connected before keyed fingerprints and its bare hash \
+                     is in the public record: replace it (a new app password or token, then \
+                     `plaza site connect {}`)",
+                    site.id
+                ));
+            }
             if let Some(open) = gaps.iter().find(|g| g.to.is_none())
                 && state.failures == 0
                 && endpoint.is_some()

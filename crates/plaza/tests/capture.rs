@@ -502,6 +502,32 @@ async fn capture_flow(backend: Backend) {
         "{:?}",
         me.warnings
     );
+    assert!(
+        !me.warnings.iter().any(|w| w.contains("keyed fingerprints")),
+        "{:?}",
+        me.warnings
+    );
+    // A site connected before credentials had keyed fingerprints (a bare SHA-256 in the
+    // record) is flagged: its secret should be replaced.
+    assert_eq!(
+        store
+            .try_statement(&format!(
+                "UPDATE site_endpoints SET secret_fingerprint = '{}' WHERE site_id = {site_id}",
+                "ab".repeat(32)
+            ))
+            .await
+            .unwrap(),
+        None
+    );
+    let c = capture::continuity(&store, &opts).await.unwrap();
+    let old = c.iter().find(|c| c.site_id == site_id).unwrap();
+    assert!(
+        old.warnings
+            .iter()
+            .any(|w| w.contains("keyed fingerprints") && w.contains("replace it")),
+        "{:?}",
+        old.warnings
+    );
     // The week without captures since the renewal is a gap the report names.
     assert_eq!(me.gaps.len(), 1, "{:?}", me.gaps);
     assert!(me.gaps[0].to.is_some());
