@@ -867,7 +867,7 @@ impl Store {
                 None => {
                     warnings.push(format!(
                         "not connected: nothing on this site is being captured into the record \
-                         (connect it with `plaza site connect {}`)",
+                         (connect it with `plaza site connect {} --secret-file FILE`)",
                         site.id
                     ));
                     (vec![], None)
@@ -909,7 +909,7 @@ impl Store {
                 warnings.push(format!(
                     "the credential was connected before keyed fingerprints and its bare hash \
                      is in the public record: replace it (a new app password or token, then \
-                     `plaza site connect {}`)",
+                     `plaza site connect {} --secret-file FILE`)",
                     site.id
                 ));
             }
