@@ -429,12 +429,7 @@ impl<'a> Car<'a> {
 
 /// Parses a repository CAR held in memory.
 pub fn parse_car(bytes: &[u8]) -> Result<Vec<Item>, ImportError> {
-    let mut out = Vec::new();
-    read_bytes(super::BYTES, bytes, &mut |i| {
-        out.push(i);
-        Ok(())
-    })?;
-    Ok(out)
+    super::collect(|sink| read_bytes(super::BYTES, bytes, sink))
 }
 
 pub(crate) fn read_path(path: &Path, sink: Sink<'_>) -> Result<(), ImportError> {

@@ -23,9 +23,7 @@
 //! (`status_updates_v2`...) are read and the rest (albums, videos) skipped. Entries are
 //! streamed out of the zip, one element in memory at a time.
 
-use super::{
-    Elements, ImportError, Sink, Stream, file_name, in_entry, open, repair_mojibake, str_at,
-};
+use super::{Elements, ImportError, Sink, Stream, in_entry, repair_mojibake, str_at};
 use plaza_core::Timestamp;
 use plaza_core::capture::{Author, Counts, Item, ItemKind, Media};
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -33,7 +31,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::cell::{Cell, RefCell};
 use std::fmt;
-use std::io::{BufRead, BufReader, Read, Seek};
+use std::io::{BufReader, Read, Seek};
 use std::path::Path;
 
 /// Whether a zip entry is one the importer reads (a posts or comments JSON file).
@@ -87,30 +85,18 @@ fn natural_key(name: &str) -> NaturalKey {
 /// Parses one JSON file of the download held in memory: a posts array, or an object with
 /// `comments_v2` or arrays of posts.
 pub fn parse_facebook_posts(bytes: &[u8]) -> Result<Vec<Item>, ImportError> {
-    let mut out = Vec::new();
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    read_json(&mut de, super::BYTES, &nobody(), &mut |i| {
-        out.push(i);
-        Ok(())
-    })?;
-    Ok(out)
+    super::collect(|sink| read_json(&mut de, super::BYTES, &nobody(), sink))
 }
 
 /// Parses a whole download zip held in memory.
 pub fn parse_facebook_download(bytes: &[u8]) -> Result<Vec<Item>, ImportError> {
-    let mut out = Vec::new();
-    read_zip(super::BYTES, std::io::Cursor::new(bytes), &mut |i| {
-        out.push(i);
-        Ok(())
-    })?;
-    Ok(out)
+    super::collect(|sink| read_zip(super::BYTES, std::io::Cursor::new(bytes), sink))
 }
 
 pub(crate) fn read_path(path: &Path, sink: Sink<'_>) -> Result<(), ImportError> {
-    let file = file_name(path);
-    let mut f = BufReader::new(open(path)?);
-    let head = f.fill_buf().map_err(|e| ImportError::io(&file, e))?;
-    if head.starts_with(b"PK") {
+    let (file, f, zip) = super::open_export(path)?;
+    if zip {
         return read_zip(&file, f, sink);
     }
     let mut de = serde_json::Deserializer::from_reader(f);

@@ -28,12 +28,7 @@ const FIELD: &str = "orderedItems";
 
 /// Parses an `outbox.json` held in memory.
 pub fn parse_mastodon_outbox(bytes: &[u8]) -> Result<Vec<Item>, ImportError> {
-    let mut out = Vec::new();
-    read_slice(super::BYTES, bytes, &mut |i| {
-        out.push(i);
-        Ok(())
-    })?;
-    Ok(out)
+    super::collect(|sink| read_slice(super::BYTES, bytes, sink))
 }
 
 fn read_slice(file: &str, bytes: &[u8], sink: Sink<'_>) -> Result<(), ImportError> {

@@ -228,6 +228,18 @@ impl ImportError {
 /// Where items go as a parser finds them.
 pub(crate) type Sink<'a> = &'a mut dyn FnMut(Item) -> Result<(), ImportError>;
 
+/// Every item a parser finds, in order (the in-memory `parse_*` functions).
+pub(crate) fn collect(
+    parse: impl FnOnce(Sink<'_>) -> Result<(), ImportError>,
+) -> Result<Vec<Item>, ImportError> {
+    let mut out = Vec::new();
+    parse(&mut |i| {
+        out.push(i);
+        Ok(())
+    })?;
+    Ok(out)
+}
+
 fn drive(
     format: Format,
     path: &Path,
@@ -277,6 +289,21 @@ pub(crate) fn file_name(path: &Path) -> String {
 
 pub(crate) fn open(path: &Path) -> Result<std::fs::File, ImportError> {
     std::fs::File::open(path).map_err(|e| ImportError::io(&file_name(path), e))
+}
+
+/// A file opened for reading: its name for errors, a buffered reader, and whether it is a zip
+/// (an export downloaded whole) rather than one of the files inside it.
+pub(crate) fn open_export(
+    path: &Path,
+) -> Result<(String, std::io::BufReader<std::fs::File>, bool), ImportError> {
+    use std::io::BufRead as _;
+    let file = file_name(path);
+    let mut f = std::io::BufReader::new(open(path)?);
+    let zip = f
+        .fill_buf()
+        .map_err(|e| ImportError::io(&file, e))?
+        .starts_with(b"PK");
+    Ok((file, f, zip))
 }
 
 /// Repairs Facebook's mojibake: text whose UTF-8 bytes were written as `\u00XX` code points.

@@ -20,7 +20,7 @@
 //! tweets is a `Comment` whose root is its parent (the archive is newest first and does not
 //! name the top of the thread); a reply to anyone else is a `Post` with that parent.
 
-use super::{ImportError, Sink, count_at, file_name, in_entry, open, str_at, stream_array};
+use super::{ImportError, Sink, count_at, file_name, in_entry, str_at, stream_array};
 use plaza_core::Timestamp;
 use plaza_core::capture::{Author, Counts, Item, ItemKind, Media};
 use serde_json::Value;
@@ -52,34 +52,22 @@ pub fn tweets_part(name: &str) -> Option<u32> {
 
 /// Parses a `tweets.js` held in memory (the author is unknown: empty).
 pub fn parse_x_tweets_js(bytes: &[u8]) -> Result<Vec<Item>, ImportError> {
-    let mut out = Vec::new();
     let account = Author {
         id: String::new(),
         handle: String::new(),
         name: String::new(),
     };
-    read_js(super::BYTES, bytes, &account, &mut |i| {
-        out.push(i);
-        Ok(())
-    })?;
-    Ok(out)
+    super::collect(|sink| read_js(super::BYTES, bytes, &account, sink))
 }
 
 /// Parses a whole archive zip held in memory.
 pub fn parse_x_archive(bytes: &[u8]) -> Result<Vec<Item>, ImportError> {
-    let mut out = Vec::new();
-    read_zip(super::BYTES, std::io::Cursor::new(bytes), &mut |i| {
-        out.push(i);
-        Ok(())
-    })?;
-    Ok(out)
+    super::collect(|sink| read_zip(super::BYTES, std::io::Cursor::new(bytes), sink))
 }
 
 pub(crate) fn read_path(path: &Path, sink: Sink<'_>) -> Result<(), ImportError> {
-    let file = file_name(path);
-    let mut f = BufReader::new(open(path)?);
-    let head = f.fill_buf().map_err(|e| ImportError::io(&file, e))?;
-    if head.starts_with(b"PK") {
+    let (file, f, zip) = super::open_export(path)?;
+    if zip {
         return read_zip(&file, f, sink);
     }
     let account = match path.parent().map(|d| d.join("account.js")) {
