@@ -729,10 +729,19 @@ fn item(id: &str, kind: plaza_core::capture::ItemKind, at: i64) -> plaza_core::c
     }
 }
 
-#[tokio::test]
-async fn comments_beyond_a_platforms_listing_window_are_not_called_deleted() {
-    use plaza_core::capture::ItemKind::{Comment, Post};
-    let inst = instance(Backend::Sqlite, "capture-window").await.unwrap();
+/// A fresh SQLite instance at `T0` with one connected site on X (its API is whatever the test
+/// serves as the connector), and the moderation engine capture uses.
+async fn x_site(
+    name: &str,
+) -> (
+    Instance,
+    Arc<FixedClock>,
+    Store,
+    i64,
+    plaza_store::Site,
+    plaza_moderation::engine::Engine,
+) {
+    let inst = instance(Backend::Sqlite, name).await.unwrap();
     let clock = Arc::new(FixedClock::at(Timestamp(T0)));
     let store = open(&inst, clock.clone()).await;
     let add = common::site("x", "city", "https://x.com/city");
@@ -745,7 +754,14 @@ async fn comments_beyond_a_platforms_listing_window_are_not_called_deleted() {
     .await
     .unwrap();
     let site = store.site(site_id).await.unwrap();
-    let mut engine = ops::engine_for(&store).await.unwrap();
+    let engine = ops::engine_for(&store).await.unwrap();
+    (inst, clock, store, site_id, site, engine)
+}
+
+#[tokio::test]
+async fn comments_beyond_a_platforms_listing_window_are_not_called_deleted() {
+    use plaza_core::capture::ItemKind::{Comment, Post};
+    let (_inst, clock, store, site_id, site, mut engine) = x_site("capture-window").await;
     let day = Timestamp::DAY_MS;
     let mut conn = Windowed {
         post: item("p", Post, T0 - 5 * day),
@@ -802,20 +818,7 @@ async fn comments_beyond_a_platforms_listing_window_are_not_called_deleted() {
 #[tokio::test]
 async fn state_flips_imports_and_repeated_passes_record_only_what_happened() {
     use plaza_core::capture::ItemKind::{Comment, Post};
-    let inst = instance(Backend::Sqlite, "capture-flips").await.unwrap();
-    let clock = Arc::new(FixedClock::at(Timestamp(T0)));
-    let store = open(&inst, clock.clone()).await;
-    let add = common::site("x", "city", "https://x.com/city");
-    let site_id = ops::add_site(
-        &store,
-        &inst.data,
-        &add,
-        &connection("https://api.x.example/2", "tok", None),
-    )
-    .await
-    .unwrap();
-    let site = store.site(site_id).await.unwrap();
-    let mut engine = ops::engine_for(&store).await.unwrap();
+    let (inst, clock, store, site_id, site, mut engine) = x_site("capture-flips").await;
     let opts = Options::default();
 
     // An older post from an export, which the API's listing does not show.
