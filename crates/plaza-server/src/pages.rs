@@ -244,7 +244,7 @@ pub async fn site_create(
     .await;
     match made {
         Ok(id) => Ok(Redirect::to(&format!("/staff/sites/{id}")).into_response()),
-        Err(AppError::Domain(e)) => {
+        Err(e) => {
             let values = vec![
                 ("name".to_string(), f.name),
                 ("platform".to_string(), f.platform),
@@ -254,9 +254,7 @@ pub async fn site_create(
                 ("registration_email".to_string(), f.registration_email),
                 ("purpose".to_string(), f.purpose),
             ];
-            let Some(form) = FormState::refused(values, &e, SITE_LABELS) else {
-                return Err(e.into());
-            };
+            let form = FormState::refused(values, e, SITE_LABELS)?;
             refused(views::html(&views::SiteNew {
                 nav: Nav::staff(&app, &ctx).await,
                 platforms: platforms(),
@@ -264,7 +262,6 @@ pub async fn site_create(
                 form,
             }))
         }
-        Err(e) => Err(e),
     }
 }
 
@@ -546,10 +543,8 @@ pub async fn person_create(
     .await;
     match made {
         Ok(id) => Ok(Redirect::to(&format!("/staff/people/{id}")).into_response()),
-        Err(AppError::Domain(e)) => {
-            let Some(form) = FormState::refused(pairs, &e, PERSON_LABELS) else {
-                return Err(e.into());
-            };
+        Err(e) => {
+            let form = FormState::refused(pairs, e, PERSON_LABELS)?;
             refused(views::html(&views::PersonNew {
                 nav: Nav::staff(&app, &ctx).await,
                 roles: Role::ALL.iter().map(|r| (r.as_str(), r.label())).collect(),
@@ -558,7 +553,6 @@ pub async fn person_create(
                 form,
             }))
         }
-        Err(e) => Err(e),
     }
 }
 
@@ -851,7 +845,7 @@ pub async fn authorization_create(
     .await;
     match made {
         Ok(id) => Ok(Redirect::to(&format!("/staff/authorizations/{id}")).into_response()),
-        Err(AppError::Domain(e)) => {
+        Err(e) => {
             let (person_sel, site_sel) = (
                 f.person.trim().parse().unwrap_or(0),
                 f.site.trim().parse().unwrap_or(0),
@@ -864,14 +858,11 @@ pub async fn authorization_create(
                 ("starts".to_string(), f.starts),
                 ("ends".to_string(), f.ends),
             ];
-            let Some(form) = FormState::refused(values, &e, GRANT_LABELS) else {
-                return Err(e.into());
-            };
+            let form = FormState::refused(values, e, GRANT_LABELS)?;
             refused(views::html(
                 &auth_form(&app, &ctx, person_sel, site_sel, form).await?,
             ))
         }
-        Err(e) => Err(e),
     }
 }
 
@@ -1233,16 +1224,12 @@ pub async fn policy_load(
     match loaded {
         Ok(()) => Ok(Redirect::to("/staff/policy").into_response()),
         // the pasted file comes back with its line errors, so nothing typed is lost
-        Err(AppError::Domain(e)) => {
-            let Some(form) = FormState::refused(Vec::new(), &e, &[("policy", "Policy file")])
-            else {
-                return Err(e.into());
-            };
+        Err(e) => {
+            let form = FormState::refused(Vec::new(), e, &[("policy", "Policy file")])?;
             refused(views::html(
                 &policy_page(&app, &ctx, Some((text, form))).await?,
             ))
         }
-        Err(e) => Err(e),
     }
 }
 

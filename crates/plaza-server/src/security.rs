@@ -143,8 +143,8 @@ pub async fn render_errors(State(app): State<App>, req: Request, next: Next) -> 
         .query()
         .map(|q| format!("?{q}"))
         .unwrap_or_default();
-    // kept to show the signed-in header on an error page
-    let headers = req.headers().clone();
+    // the session cookie alone, kept to show the signed-in header on an error page
+    let cookie = req.headers().get(header::COOKIE).cloned();
     let mut resp = next.run(req).await;
     let info = match resp.extensions_mut().remove::<ErrorInfo>() {
         Some(i) => i,
@@ -183,6 +183,10 @@ pub async fn render_errors(State(app): State<App>, req: Request, next: Next) -> 
     if info.code == "unauthenticated" {
         let next = crate::auth::urlencode(&format!("{path}{query}"));
         return Redirect::to(&format!("/login?next={next}")).into_response();
+    }
+    let mut headers = axum::http::HeaderMap::new();
+    if let Some(c) = cookie {
+        headers.insert(header::COOKIE, c);
     }
     let ctx = crate::ctx::load(&app, &headers, &path)
         .await

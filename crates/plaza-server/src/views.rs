@@ -294,29 +294,30 @@ pub struct FormState {
 }
 
 impl FormState {
-    /// The form refused with `error`, if it is an error about one field of the input;
-    /// `labels` maps input names to the labels the form shows.
+    /// The form to show again, filled in, when `error` refuses one field of it; any other
+    /// error is passed on. `labels` maps input names to the labels the form shows.
     pub fn refused(
         values: Vec<(String, String)>,
-        error: &plaza_core::Error,
+        error: crate::error::AppError,
         labels: &[(&str, &str)],
-    ) -> Option<FormState> {
-        let plaza_core::Error::Invalid { field, reason } = error else {
-            return None;
+    ) -> Result<FormState, crate::error::AppError> {
+        let crate::error::AppError::Domain(plaza_core::Error::Invalid { field, reason }) = error
+        else {
+            return Err(error);
         };
         let label = labels
             .iter()
-            .find(|(name, _)| name == field)
+            .find(|(name, _)| *name == field)
             .map(|(_, l)| (*l).to_string())
             .unwrap_or_else(|| field.replace('_', " "));
-        Some(FormState {
+        Ok(FormState {
             values: values
                 .into_iter()
                 .filter(|(k, _)| k != "password" && k != "csrf")
                 .collect(),
-            field: field.clone(),
+            field,
             label,
-            reason: reason.clone(),
+            reason,
         })
     }
 

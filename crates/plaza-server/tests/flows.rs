@@ -298,6 +298,21 @@ async fn bad_site_input_names_the_field_and_stores_nothing(c: City) {
             c.store().sites().await.unwrap().len()
         )
     );
+    // an error page keeps the header of whoever is looking at it
+    let r = c.get("/staff/sites/999999", Some("pio")).await;
+    assert_eq!(r.status, 404, "{}", r.body);
+    assert!(
+        r.body.contains("Sign out") && r.body.contains("/staff\">dashboard"),
+        "{}",
+        r.body
+    );
+    let r = c.get("/no-such-page", None).await;
+    assert_eq!(r.status, 404);
+    assert!(
+        !r.body.contains("Sign out") && r.body.contains("start page"),
+        "{}",
+        r.body
+    );
     // a handle registered already is refused by the store: the form comes back all the same
     let form = "name=Pool&platform=bluesky&handle=pool.arborvale.example&url=https%3A%2F%2Fbsky.app%2Fprofile%2Fpool&department=Recreation&registration_email=pool%40arborvale.example&purpose=";
     let r = c.post("/staff/sites", Some("pio"), form).await;
