@@ -227,13 +227,9 @@ impl Engine {
         evidence[idx("threat")] = ev(&threat);
         score[idx("sexual_explicit")] = bare(&sexual, 0.8);
         evidence[idx("sexual_explicit")] = ev(&sexual);
-        // The hate model learned HatEval's topics (immigration, women) and fires on political
-        // talk in general; without any other sign of offence its score is halved. The factor was
-        // chosen on the validation sets (docs/moderation.md): offensive macro-F1 0.614 -> 0.742,
-        // hate 0.680 -> 0.636.
-        let other_offence =
-            offensive >= 0.35 || !obscene.is_empty() || !insult.is_empty() || !threat.is_empty();
-        score[idx("identity_hate")] = if other_offence { hate } else { hate * 0.5 };
+        // The hate model learns from OLID's non-offensive tweets as negatives too (train.rs), so
+        // it no longer fires on political talk in general and needs no other sign of offence.
+        score[idx("identity_hate")] = hate;
         if hate >= self.floor("identity_hate") {
             evidence[idx("identity_hate")] = self.strongest("hate", &norm);
         }
