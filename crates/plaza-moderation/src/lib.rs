@@ -4,6 +4,7 @@
 //! - [`normalize`] undoes the tricks people use to slip words past filters, keeping for every
 //!   character it produces the byte span of the original, so evidence is always shown in the
 //!   commenter's own words.
+//! - [`markup`] reads the HTML platforms put in comment text (YouTube's `<br>`, `&#39;`).
 //! - [`detect`] holds the rule-based detectors.
 //! - [`features`], [`linear`] and [`metrics`] are the learned signals' parts: hashed n-gram
 //!   features, a multi-label logistic regression, and the quality figures. [`data`] parses the
@@ -15,6 +16,7 @@ pub mod engine;
 pub mod features;
 pub mod lexicon;
 pub mod linear;
+pub mod markup;
 pub mod metrics;
 pub mod normalize;
 pub mod train;

@@ -1,6 +1,7 @@
 //! Text normalisation for moderation.
 //!
-//! In order: Unicode NFKC per grapheme-like cluster (a base character and its combining marks),
+//! In order: platform markup read ([`crate::markup`]: `&#39;` is an apostrophe, YouTube's
+//! `<br>` a line break, its generated `<a href>` tags nothing), Unicode NFKC per grapheme-like cluster (a base character and its combining marks),
 //! removal of zero-width and invisible characters, case folding, look-alike characters
 //! (Cyrillic and Greek letters that look Latin) to their Latin letters, leetspeak inside words
 //! that contain letters (`sh1t`, `b!tch`, `@ss`), joining of spaced-out letters (`f u c k`,
@@ -10,6 +11,8 @@
 
 use unicode_normalization::UnicodeNormalization as _;
 use unicode_normalization::char::is_combining_mark;
+
+use crate::markup::{self, Markup};
 
 /// Normalised text and, for each of its characters, the byte span in the original.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,6 +118,22 @@ fn separator(c: char) -> bool {
     )
 }
 
+/// One character, NFKC-normalised, case-folded and with look-alikes mapped, for `span`.
+fn push_folded(chars: &mut Vec<(char, (usize, usize))>, c: char, span: (usize, usize)) {
+    if c.is_ascii() {
+        chars.push((c.to_ascii_lowercase(), span));
+        return;
+    }
+    for n in std::iter::once(c).nfkc() {
+        if invisible(n) || is_combining_mark(n) {
+            continue;
+        }
+        for l in n.to_lowercase() {
+            chars.push((confusable(l), span));
+        }
+    }
+}
+
 /// Normalises text for matching, keeping a map to the original bytes.
 pub fn normalize(original: &str) -> Normalized {
     // 1. NFKC per cluster (a base character with its combining marks), invisible characters
@@ -123,6 +142,26 @@ pub fn normalize(original: &str) -> Normalized {
     let mut iter = original.char_indices().peekable();
     let mut cluster = String::new();
     while let Some((start, c)) = iter.next() {
+        // platform markup: a character reference is its character, a generated tag is nothing
+        // (or a line break)
+        if (c == '<' || c == '&')
+            && let Some(m) = markup::at(original, start)
+        {
+            let end = match m {
+                Markup::Tag(end, breaks) => {
+                    if breaks {
+                        chars.push(('\n', (start, end)));
+                    }
+                    end
+                }
+                Markup::Char(end, ch) => {
+                    push_folded(&mut chars, ch, (start, end));
+                    end
+                }
+            };
+            while iter.next_if(|&(i, _)| i < end).is_some() {}
+            continue;
+        }
         // an ASCII character followed by ASCII (or nothing) is its own cluster: no ASCII
         // character is invisible or combining, and NFKC leaves ASCII as it is
         if c.is_ascii() && iter.peek().is_none_or(|&(_, m)| m.is_ascii()) {
@@ -295,6 +334,23 @@ mod tests {
         assert_eq!(n("good"), "good");
         // the leet view is for matching words, not for display: digits in lettered words change
         assert_eq!(n("covid19"), "covidig");
+    }
+
+    #[test]
+    fn reads_platform_markup_as_the_text_it_stands_for() {
+        assert_eq!(
+            n("you&#39;re great<br />really &amp; truly"),
+            "you're great\nreally & truly"
+        );
+        let t = r#"<a href="https://www.youtube.com/watch?v=x&amp;t=2m19s">2:19</a> best part"#;
+        assert_eq!(n(t), "2:19 best part");
+        // not markup: left as written
+        assert_eq!(n("i <3 this & that; a<b"), "i <3 this & that; a<b");
+        // a decoded character points back to its whole reference
+        let r = normalize("it&#39;s");
+        assert_eq!(r.text, "it's");
+        assert_eq!(r.spans[2], (2, 7));
+        assert_eq!(r.original_span(0, 4), Some((0, 8)));
     }
 
     #[test]

@@ -144,8 +144,18 @@ pub fn find(text: &str, policy: &LinkPolicy) -> Vec<Link> {
     let lower = text.to_ascii_lowercase();
     let bytes = lower.as_bytes();
     let mut out: Vec<Link> = Vec::new();
+    // what is inside a platform's generated tag (an anchor's href) is not the commenter's link
+    let tags = crate::markup::tags(text);
+    let mut next_tag = tags.iter().peekable();
     let mut i = 0;
     while i < bytes.len() {
+        while next_tag.next_if(|&&(_, end)| end <= i).is_some() {}
+        if let Some(&&(start, end)) = next_tag.peek()
+            && start <= i
+        {
+            i = end;
+            continue;
+        }
         // a link starts with an ASCII letter or digit, after a non-word character
         if !bytes[i].is_ascii_alphanumeric()
             || (i > 0
@@ -410,6 +420,25 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    #[test]
+    fn links_inside_a_platforms_generated_tags_are_not_the_commenters() {
+        // YouTube renders a timestamp as an anchor: no link was shared
+        let stamp = r#"<a href="http://www.youtube.com/watch?v=KQ6zr6kCPj8&amp;t=2m19s">2:19</a> best part"#;
+        assert!(links(stamp).is_empty(), "{:?}", links(stamp));
+        // an auto-linked URL is found once, as the anchor's text
+        let auto =
+            r#"see <a href="https://scam-deals.net/x">https://scam-deals.net/x</a><br />now"#;
+        let found = links(auto);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, "https://scam-deals.net/x");
+        assert!(found[0].1.contains(&Flag::Blocklisted));
+        // a tag that is not a platform's is text, and its link is found
+        assert_eq!(
+            links(r#"<img src="https://scam-deals.net/a.png">"#).len(),
+            1
+        );
     }
 
     #[test]

@@ -1,0 +1,187 @@
+//! The HTML some platforms put in a comment's text. YouTube's `textDisplay` (what the Data API
+//! returns to anyone but the comment's author) is HTML: line breaks are `<br>`, apostrophes are
+//! `&#39;`, and YouTube itself turns URLs, timestamps ("2:19"), hashtags and mentions into
+//! `<a href="...">` anchors. Tweets carry `&amp;`, `&lt;` and `&gt;`.
+//!
+//! None of that is the commenter's words. Normalisation decodes character references and drops
+//! the few tags platforms generate (`a`, `b`, `i`, `s`, `u`, `em`, `strong`, `span`, `p`, `br`),
+//! and the link finder skips what is inside a tag: an anchor's `href` is the platform's
+//! rendering. A timestamp link is not a link the commenter shared, and an auto-linked URL is
+//! still found once, as the anchor's text. Anything else that starts with `<` (`<3`, `a < b`,
+//! `<script>`) is left as text.
+
+/// Tags platforms generate in comment text; only these are dropped.
+const TAGS: [&str; 10] = ["a", "b", "br", "em", "i", "p", "s", "span", "strong", "u"];
+
+/// The longest tag read (an anchor with a long URL); a longer one is left as text.
+const MAX_TAG: usize = 4096;
+
+/// What [`at`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Markup {
+    /// A tag ending at this byte; `true` when it breaks a line (`<br>`, `<p>`, `</p>`).
+    Tag(usize, bool),
+    /// A character reference ending at this byte, standing for this character.
+    Char(usize, char),
+}
+
+/// The markup starting at byte `i` of `text`, if any. Cheap when `text[i]` is neither `<` nor `&`.
+pub fn at(text: &str, i: usize) -> Option<Markup> {
+    match text.as_bytes().get(i)? {
+        b'<' => tag(text, i).map(|(end, breaks)| Markup::Tag(end, breaks)),
+        b'&' => reference(text, i).map(|(end, c)| Markup::Char(end, c)),
+        _ => None,
+    }
+}
+
+/// A platform tag at byte `i` (which holds `<`): its end, and whether it breaks a line.
+fn tag(text: &str, i: usize) -> Option<(usize, bool)> {
+    let bytes = text.as_bytes();
+    let mut j = i + 1;
+    let closing = bytes.get(j) == Some(&b'/');
+    if closing {
+        j += 1;
+    }
+    let name_start = j;
+    while j < bytes.len() && bytes[j].is_ascii_alphabetic() {
+        j += 1;
+    }
+    let name = text.get(name_start..j)?.to_ascii_lowercase();
+    if !TAGS.contains(&name.as_str()) {
+        return None;
+    }
+    // the name ends the tag, or is followed by attributes (an opening tag only) or "/>"
+    match bytes.get(j)? {
+        b'>' => {}
+        b'/' if bytes.get(j + 1) == Some(&b'>') => j += 1,
+        b' ' | b'\t' | b'\n' | b'\r' if !closing => {
+            let mut quote = None;
+            loop {
+                j += 1;
+                let b = *bytes.get(j)?;
+                if j - i > MAX_TAG || (b == b'<' && quote.is_none()) {
+                    return None;
+                }
+                match (quote, b) {
+                    (None, b'"' | b'\'') => quote = Some(b),
+                    (Some(q), _) if b == q => quote = None,
+                    (None, b'>') => break,
+                    _ => {}
+                }
+            }
+        }
+        _ => return None,
+    }
+    Some((j + 1, matches!(name.as_str(), "br" | "p")))
+}
+
+/// A character reference at byte `i` (which holds `&`): its end and its character. Named
+/// references are the few platforms use; numeric ones must name a character that is not a
+/// control character.
+fn reference(text: &str, i: usize) -> Option<(usize, char)> {
+    let rest = text.get(i + 1..)?;
+    let semi = rest.bytes().take(10).position(|b| b == b';')?;
+    let body = &rest[..semi];
+    let c = match body {
+        "amp" => '&',
+        "lt" => '<',
+        "gt" => '>',
+        "quot" => '"',
+        "apos" => '\'',
+        "nbsp" => ' ',
+        _ => {
+            let number = body.strip_prefix('#')?;
+            let code = match number.strip_prefix(['x', 'X']) {
+                Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+                None => number.parse().ok()?,
+            };
+            char::from_u32(code).filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))?
+        }
+    };
+    Some((i + 1 + semi + 1, c))
+}
+
+/// The byte ranges of the platform tags in `text`, in order (empty without a `<`).
+pub fn tags(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    if !text.contains('<') {
+        return out;
+    }
+    let mut i = 0;
+    while let Some(off) = text[i..].find('<') {
+        let start = i + off;
+        match tag(text, start) {
+            Some((end, _)) => {
+                out.push((start, end));
+                i = end;
+            }
+            None => i = start + 1,
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_tags_platforms_generate_and_nothing_else() {
+        let t =
+            r#"<a href="https://www.youtube.com/watch?v=x&amp;t=2m19s">2:19</a> best<br />part"#;
+        let ranges = tags(t);
+        assert_eq!(ranges.len(), 3, "{ranges:?}");
+        assert_eq!(
+            &t[ranges[0].0..ranges[0].1],
+            r#"<a href="https://www.youtube.com/watch?v=x&amp;t=2m19s">"#
+        );
+        assert_eq!(&t[ranges[1].0..ranges[1].1], "</a>");
+        assert_eq!(&t[ranges[2].0..ranges[2].1], "<br />");
+        assert_eq!(at(t, ranges[2].0), Some(Markup::Tag(ranges[2].1, true)));
+        for text in [
+            "I <3 this",
+            "a < b and c > d",
+            "<script>alert(1)</script>",
+            "<a",
+            "<a href=\"x",
+            "</a href=\"x\">",
+            "<br",
+            "<>",
+        ] {
+            assert!(tags(text).is_empty(), "{text}");
+        }
+        assert_eq!(tags("<B>loud</B> <I>quiet</i>").len(), 4);
+        // a quoted ">" does not end the tag
+        let quoted = r#"<a title="a>b" href="x">"#;
+        assert_eq!(tags(&format!("{quoted}y</a>"))[0], (0, quoted.len()));
+    }
+
+    #[test]
+    fn decodes_character_references() {
+        for (text, c) in [
+            ("&amp;", '&'),
+            ("&#39;", '\''),
+            ("&#x27;", '\''),
+            ("&quot;", '"'),
+            ("&gt;", '>'),
+            ("&nbsp;", ' '),
+            ("&#128512;", '😀'),
+        ] {
+            assert_eq!(at(text, 0), Some(Markup::Char(text.len(), c)), "{text}");
+        }
+        for text in [
+            "&",
+            "&amp",
+            "& amp;",
+            "&#0;",
+            "&#xD800;",
+            "&#99999999;",
+            "&bogus;",
+            "&#;",
+            "&#x;",
+        ] {
+            assert_eq!(at(text, 0), None, "{text}");
+        }
+        assert_eq!(at("AT&T rocks;", 2), None);
+    }
+}
