@@ -367,18 +367,30 @@ mod tests {
         assert_eq!(&original[s..e], "ｓｈ１ｔ");
     }
 
+    fn check_spans(s: &str) -> Result<(), TestCaseError> {
+        let norm = normalize(s);
+        prop_assert_eq!(norm.text.chars().count(), norm.spans.len());
+        let mut last = 0;
+        for &(a, b) in &norm.spans {
+            prop_assert!(a < b && b <= s.len());
+            prop_assert!(s.is_char_boundary(a) && s.is_char_boundary(b));
+            prop_assert!(a >= last, "span starts never go backwards");
+            last = a;
+        }
+        Ok(())
+    }
+
     proptest! {
         #[test]
         fn spans_are_in_bounds_on_char_boundaries_and_ordered(s in "\\PC{0,80}") {
-            let norm = normalize(&s);
-            prop_assert_eq!(norm.text.chars().count(), norm.spans.len());
-            let mut last = 0;
-            for &(a, b) in &norm.spans {
-                prop_assert!(a < b && b <= s.len());
-                prop_assert!(s.is_char_boundary(a) && s.is_char_boundary(b));
-                prop_assert!(a >= last, "span starts never go backwards");
-                last = a;
-            }
+            check_spans(&s)?;
+        }
+
+        #[test]
+        fn spans_hold_through_platform_markup(
+            s in "(<a href=\"[a-z:/.?&;=#0-9]{0,12}\">|</a>|<br ?/?>|<[bi]>|&#[0-9]{1,7};|&#x[0-9a-fA-F]{1,6};|&(amp|lt|gt|quot|nbsp);|[ a-zé😀<>&#;\"/])*"
+        ) {
+            check_spans(&s)?;
         }
 
         #[test]
