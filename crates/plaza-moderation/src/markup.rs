@@ -1,7 +1,8 @@
-//! The HTML some platforms put in a comment's text. YouTube's `textDisplay` (what the Data API
-//! returns to anyone but the comment's author) is HTML: line breaks are `<br>`, apostrophes are
-//! `&#39;`, and YouTube itself turns URLs, timestamps ("2:19"), hashtags and mentions into
-//! `<a href="...">` anchors. Tweets carry `&amp;`, `&lt;` and `&gt;`.
+//! The HTML comment text often arrives in. YouTube's Data API returns `textDisplay` as HTML
+//! unless asked for plain text (Plaza's connector asks for plain text; the public YouTube spam
+//! data was crawled as HTML): line breaks are `<br>`, apostrophes `&#39;`, and YouTube itself
+//! turns URLs, timestamps ("2:19"), hashtags and mentions into `<a href="...">` anchors. Tweets
+//! carry `&amp;`, `&lt;` and `&gt;`.
 //!
 //! None of that is the commenter's words. Normalisation decodes character references and drops
 //! the few tags platforms generate (`a`, `b`, `i`, `s`, `u`, `em`, `strong`, `span`, `p`, `br`),
