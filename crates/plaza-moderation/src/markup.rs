@@ -6,9 +6,10 @@
 //!
 //! None of that is the commenter's words. Normalisation decodes character references and drops
 //! the few tags platforms generate (`a`, `b`, `i`, `s`, `u`, `em`, `strong`, `span`, `p`, `br`),
-//! and the link finder skips what is inside a tag: an anchor's `href` is the platform's
-//! rendering. A timestamp link is not a link the commenter shared, and an auto-linked URL is
-//! still found once, as the anchor's text. Anything else that starts with `<` (`<3`, `a < b`,
+//! and the link finder skips the `href` of anchors the platform generated
+//! ([`generated_anchors`]): a timestamp link is not a link the commenter shared, and an
+//! auto-linked URL is still found once, as the anchor's text. An anchor somebody typed keeps
+//! its link. Anything else that starts with `<` (`<3`, `a < b`,
 //! `<script>`) is left as text.
 
 /// Tags platforms generate in comment text; only these are dropped.
@@ -122,6 +123,58 @@ pub fn tags(text: &str) -> Vec<(usize, usize)> {
     out
 }
 
+/// The opening anchors in `text` a platform generated, as byte ranges: those whose visible text
+/// is their own URL (an auto-linked URL), a timestamp ("2:19"), a hashtag or a mention. Their
+/// `href` is the platform's rendering, not a link the commenter shared. Any other anchor (one
+/// somebody typed, `<a href="http://evil.example">free</a>`) is not in the list, so its link is
+/// judged like any other.
+pub fn generated_anchors(text: &str) -> Vec<(usize, usize)> {
+    let all = tags(text);
+    let mut out = Vec::new();
+    for (k, &(start, end)) in all.iter().enumerate() {
+        let open = &text[start..end];
+        if !open.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("<a ")) {
+            continue;
+        }
+        // the anchor's text runs to the next tag, which must close it
+        let Some(&(close, close_end)) = all.get(k + 1) else {
+            continue;
+        };
+        if !text[close..close_end].eq_ignore_ascii_case("</a>") {
+            continue;
+        }
+        let shown = text[end..close].trim();
+        let href = attribute(open, "href").unwrap_or_default();
+        let same = |a: &str, b: &str| {
+            let trim = |u: &str| u.trim_end_matches(['/', '…']).to_ascii_lowercase();
+            let (a, b) = (trim(a), trim(b));
+            !a.is_empty() && (a == b || b.starts_with(&a))
+        };
+        let stamp = !shown.is_empty()
+            && shown.split(':').count() >= 2
+            && shown
+                .split(':')
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+        let tag_or_mention = shown.len() > 1 && (shown.starts_with('#') || shown.starts_with('@'));
+        if stamp || tag_or_mention || same(shown, &href.replace("&amp;", "&")) {
+            out.push((start, end));
+        }
+    }
+    out
+}
+
+/// The value of attribute `name` in an opening tag, quoted with `"` or `'`.
+fn attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
+    let lower = tag.to_ascii_lowercase();
+    let at = lower.find(&format!(" {name}="))? + name.len() + 2;
+    let quote = *tag.as_bytes().get(at)?;
+    if quote != b'"' && quote != b'\'' {
+        return None;
+    }
+    let rest = &tag[at + 1..];
+    rest.find(quote as char).map(|e| &rest[..e])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,6 +208,30 @@ mod tests {
         // a quoted ">" does not end the tag
         let quoted = r#"<a title="a>b" href="x">"#;
         assert_eq!(tags(&format!("{quoted}y</a>"))[0], (0, quoted.len()));
+    }
+
+    #[test]
+    fn only_anchors_a_platform_generates_are_set_aside() {
+        let generated = [
+            r#"<a href="http://www.youtube.com/watch?v=KQ6zr6kCPj8&amp;t=2m19s">2:19</a> best part"#,
+            r#"<a href="https://youtu.be/KQ6zr6kCPj8">https://youtu.be/KQ6zr6kCPj8</a>"#,
+            r#"<a href="https://www.youtube.com/hashtag/council">#council</a>"#,
+            r#"<a href="http://www.youtube.com/channel/UC1">@arborvale</a>"#,
+            r#"<a href="https://example.org/a/very/long/path">https://example.org/a/very…</a>"#,
+        ];
+        for text in generated {
+            assert_eq!(generated_anchors(text).len(), 1, "{text}");
+        }
+        // typed by somebody: the link is theirs
+        let typed = [
+            r#"<a href="http://evil.example/x.exe">free money</a>"#,
+            r#"<a href="http://evil.example/">https://arborvale.gov</a>"#,
+            r#"<a href="http://evil.example/">1:19</a"#,
+            r#"<a href="http://evil.example/">:</a>"#,
+        ];
+        for text in typed {
+            assert!(generated_anchors(text).is_empty(), "{text}");
+        }
     }
 
     #[test]

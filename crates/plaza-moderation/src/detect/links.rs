@@ -144,8 +144,9 @@ pub fn find(text: &str, policy: &LinkPolicy) -> Vec<Link> {
     let lower = text.to_ascii_lowercase();
     let bytes = lower.as_bytes();
     let mut out: Vec<Link> = Vec::new();
-    // what is inside a platform's generated tag (an anchor's href) is not the commenter's link
-    let tags = crate::markup::tags(text);
+    // the href of an anchor the platform generated (a timestamp, an auto-linked URL) is not
+    // the commenter's link
+    let tags = crate::markup::generated_anchors(text);
     let mut next_tag = tags.iter().peekable();
     let mut i = 0;
     while i < bytes.len() {
@@ -439,6 +440,10 @@ mod tests {
             links(r#"<img src="https://scam-deals.net/a.png">"#).len(),
             1
         );
+        // so is the link of an anchor somebody typed into a plain-text comment
+        let typed = links(r#"<a href="https://scam-deals.net/x">claim your prize</a>"#);
+        assert_eq!(typed.len(), 1, "{typed:?}");
+        assert!(typed[0].1.contains(&Flag::Blocklisted));
     }
 
     #[test]
