@@ -10,6 +10,10 @@ use crate::linear::Linear;
 use crate::normalize::{Normalized, normalize};
 use plaza_core::policy::{ModerationRule, Policy, SIGNALS};
 
+/// The spam score a referral, affiliate or ad-click link gives on its own (all 23 such links in
+/// the labelled YouTube comments are spam; none of Plaza's civic links is one).
+const REFERRAL_SPAM: f32 = 0.6;
+
 /// A comment to assess. Only `text` is required.
 #[derive(Debug, Clone, Default)]
 pub struct Comment<'a> {
@@ -272,6 +276,10 @@ impl Engine {
         } else {
             0.0
         };
+        // a referral, affiliate or ad-click link is advertising whatever the words around it
+        let referral = found_links
+            .iter()
+            .any(|l| l.flags.contains(&links::Flag::Referral));
         score[idx("spam")] = (spam_model
             + link_bonus
             + match (spammy.len(), bait.len()) {
@@ -280,7 +288,8 @@ impl Engine {
                 (1, _) => 0.4,
                 _ => 0.55,
             })
-        .min(1.0);
+        .min(1.0)
+        .max(if referral { REFERRAL_SPAM } else { 0.0 });
         evidence[idx("spam")] = {
             let mut e = ev(&spammy);
             e.extend(found_links.iter().map(|l| (l.start, l.end)));

@@ -1,7 +1,8 @@
 //! Links, including obfuscated ones (`hxxp://`, `example[.]com`, `example dot com`), reduced
 //! to their registrable domain with the public suffix list and judged: the city's own domains,
 //! link shorteners, IP-literal hosts, look-alikes of the city's domains (punycode, or one or
-//! two letters off), executable downloads, and a blocklist the city loads (C.7.x).
+//! two letters off), executable downloads, and a blocklist the city loads (C.7.x); and referral,
+//! affiliate and ad-click links, which are advertising (C.7.v).
 
 use std::collections::HashSet;
 
@@ -26,6 +27,10 @@ pub enum Flag {
     /// a public service (`city-utilities-payment.co/secure-login`) or sits on a top-level
     /// domain favoured for throwaway sites.
     Phishing,
+    /// A referral, affiliate or ad-click link: whoever posts it is paid when it is followed
+    /// (`?ref=4604617`, `?AffiliateID=`, `/refer/name`, an ad network's click URL). Not
+    /// malicious, but advertising: it raises the spam score (C.7.v).
+    Referral,
 }
 
 /// A link found in the original text.
@@ -316,6 +321,38 @@ fn distance(a: &str, b: &str) -> usize {
     prev[b.len()].min(3)
 }
 
+/// Hosts whose links are ad clicks or affiliate redirects whatever their path.
+const AD_CLICK_HOSTS: &[&str] = &[
+    "rover.ebay.com",
+    "googleadservices.com",
+    "hop.clickbank.net",
+];
+
+/// Whether a link pays whoever shares it: a query parameter named like a referral or affiliate
+/// code (`ref`, `refid`, `referral`, `aff`, `affiliateid`, ...), a `/refer/` or `/ref=` path
+/// segment, or an ad network's click host.
+fn referral(host: &str, path: &str) -> bool {
+    let p = path.to_ascii_lowercase();
+    let p = p.replace("&amp;", "&");
+    let (route, query) = p.split_once('?').unwrap_or((&p, ""));
+    let paid_key = |key: &str| {
+        key.starts_with("ref") && !key.starts_with("refresh")
+            || key.starts_with("aff")
+            || key.contains("affiliate")
+            || key.contains("referral")
+    };
+    query
+        .split(['&', ';', '#'])
+        .filter_map(|kv| kv.split_once('='))
+        .any(|(k, v)| paid_key(k) && !v.is_empty())
+        || route
+            .split('/')
+            .any(|seg| seg == "refer" || seg == "referral" || seg.starts_with("ref="))
+        || AD_CLICK_HOSTS
+            .iter()
+            .any(|h| host == *h || host.ends_with(&format!(".{h}")))
+}
+
 fn judge(
     start: usize,
     end: usize,
@@ -375,6 +412,9 @@ fn judge(
     if obfuscated {
         flags.push(Flag::Obfuscated);
     }
+    if !official && referral(&host, path) {
+        flags.push(Flag::Referral);
+    }
     // .gov and .mil are registered only by governments
     let tld = host.rsplit('.').next().unwrap_or("");
     if !official && tld != "gov" && tld != "mil" {
@@ -421,6 +461,39 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    #[test]
+    fn referral_and_affiliate_links_are_marked() {
+        for text in [
+            "free stuff http://hackfbaccountlive.com/?ref=4604617",
+            "http://www.gcmforex.com/partners/aw.aspx?Task=JoinT2&amp;AffiliateID=9107",
+            "www.swagbucks.com/refer/Nonturtle02",
+            "http://www.amazon.com/dp/B00MPPQHRI/ref=sr_1_7?s=digital-text",
+            "http://rover.ebay.com/rover/1/710-53481-19255-0/1?icep_ff3=1",
+            "https://shop.example.com/p/1?utm_source=x&aff_id=77",
+        ] {
+            let found = links(text);
+            assert!(
+                found.iter().any(|l| l.1.contains(&Flag::Referral)),
+                "{text}: {found:?}"
+            );
+        }
+        for text in [
+            "https://www.cityofexample.gov/agenda/2024-05-14/item-7-staff-report.pdf",
+            "https://news.example.com/story?utm_source=share&utm_medium=web",
+            "https://example.org/refresh?refresh=1",
+            "https://example.org/reference/guide",
+            "https://example.org/x?ref=",
+            // the city's own links are never advertising
+            "https://arborvale.gov/news?ref=newsletter",
+        ] {
+            let found = links(text);
+            assert!(
+                !found.iter().any(|l| l.1.contains(&Flag::Referral)),
+                "{text}: {found:?}"
+            );
+        }
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub mod links;
 pub mod phrases;
 pub mod pii;
 pub mod repeats;
+pub mod wallets;
 pub mod words;
 
 /// A span of the original text a detector found.

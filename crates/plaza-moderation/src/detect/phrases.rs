@@ -259,6 +259,16 @@ pub fn find(original: &str, norm: &Normalized) -> Vec<Finding<Phrase>> {
             });
         }
     }
+    // cryptocurrency addresses are payment handles too (validated: detect::wallets)
+    out.extend(
+        super::wallets::find(original)
+            .into_iter()
+            .map(|(start, end)| Finding {
+                kind: Phrase::Solicitation,
+                start,
+                end,
+            }),
+    );
     out.sort_by_key(|f| (f.start, f.end));
     out.dedup_by(|a, b| a.kind == b.kind && a.start < b.end && b.start < a.end);
     out
@@ -285,6 +295,13 @@ mod tests {
         assert!(
             kinds("send $JaneDoe22 what you can")
                 .contains(&(Phrase::Solicitation, "$JaneDoe22".into()))
+        );
+        assert_eq!(
+            kinds("BTC: 1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa"),
+            [(
+                Phrase::Solicitation,
+                "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa".into()
+            )]
         );
         assert_eq!(
             kinds("Someone is breaking into cars on 5th St")[0],
