@@ -213,9 +213,12 @@ impl Engine {
                 .and_then(|i| learned.get(i).copied())
                 .unwrap_or(0.0)
         };
-        let offensive = label("offensive");
-        let hate = label("hate");
-        let spam_model = label("spam");
+        // the learned labels read Latin-script text only; for other scripts their score is
+        // noise from hash collisions, which sent ordinary questions in Korean to review
+        let reads = latin_share(&norm.text);
+        let offensive = label("offensive") * reads;
+        let hate = label("hate") * reads;
+        let spam_model = label("spam") * reads;
         let found_links = links::find(text, &self.links);
         let bare = |v: &[(usize, usize)], s: f32| if v.is_empty() { 0.0 } else { s };
         // learned and listed
@@ -433,6 +436,32 @@ impl Engine {
     }
 }
 
+/// The share of the letters in normalised text that are Latin (1 without letters). The
+/// learned models were trained on English tweets and comments; normalisation has already
+/// mapped Cyrillic and Greek look-alikes used to disguise Latin words to Latin.
+fn latin_share(norm: &str) -> f32 {
+    if norm.is_ascii() {
+        return 1.0;
+    }
+    let (mut letters, mut latin) = (0u32, 0u32);
+    for c in norm.chars().filter(|c| c.is_alphabetic()) {
+        letters += 1;
+        // ASCII, Latin-1 Supplement, Latin Extended-A and -B, Latin Extended Additional
+        // (Vietnamese)
+        if c.is_ascii_alphabetic()
+            || ('\u{00C0}'..='\u{024F}').contains(&c)
+            || ('\u{1E00}'..='\u{1EFF}').contains(&c)
+        {
+            latin += 1;
+        }
+    }
+    if letters == 0 {
+        1.0
+    } else {
+        latin as f32 / letters as f32
+    }
+}
+
 /// Off-topic relative to the post: a long comment sharing no content word with it. Only ever a
 /// reason to review.
 fn off_topic(norm: &str, parent: Option<&str>) -> f32 {
@@ -635,6 +664,28 @@ mod tests {
             ..Comment::default()
         });
         assert!(score(&rude, "toxicity") >= 0.5);
+        // the learned labels do not read Korean: an ordinary question is not scored by noise
+        let question = e.assess(&Comment {
+            text: "도서관 주말 운영 시간이 어떻게 되나요?",
+            ..Comment::default()
+        });
+        assert_eq!(question.decision, Decision::Allow, "{question:?}");
+        assert!(score(&question, "toxicity") < 0.1, "{question:?}");
+        // a word disguised with Cyrillic look-alikes is still read as Latin
+        let disguised = e.assess(&Comment {
+            text: "@user you are a disgusting piece of ѕhіt",
+            ..Comment::default()
+        });
+        assert!(score(&disguised, "toxicity") >= 0.5, "{disguised:?}");
+    }
+
+    #[test]
+    fn latin_share_counts_letters_only() {
+        assert_eq!(latin_share("thanks! 😀 2026"), 1.0);
+        assert_eq!(latin_share("😀 2026"), 1.0);
+        assert_eq!(latin_share("cảm ơn"), 1.0);
+        assert_eq!(latin_share("감사"), 0.0);
+        assert!((latin_share("ok 감사") - 0.5).abs() < 1e-6);
     }
 
     #[test]

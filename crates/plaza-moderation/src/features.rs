@@ -51,7 +51,7 @@ impl Hasher {
     }
 
     fn build(&self, normalized: &str, whole_text: bool) -> Sparse {
-        let mut raw: Vec<u32> = Vec::with_capacity(normalized.len() * 4);
+        let mut raw: Sparse = Vec::with_capacity(normalized.len() * 4);
         let words: Vec<&str> = normalized
             .split(|c: char| !(c.is_alphanumeric() || c == '\''))
             .filter(|w| !w.is_empty())
@@ -59,7 +59,7 @@ impl Hasher {
         let mut padded = String::new();
         let mut bounds: Vec<usize> = Vec::new();
         for w in &words {
-            raw.push(self.bucket(b'w', w));
+            raw.push((self.bucket(b'w', w), 0.0));
             // character n-grams as slices of one padded buffer: no allocation per gram
             padded.clear();
             padded.push('<');
@@ -74,12 +74,15 @@ impl Hasher {
                     break;
                 }
                 for start in 0..=chars - n {
-                    raw.push(self.bucket(b'c', &padded[bounds[start]..bounds[start + n]]));
+                    raw.push((
+                        self.bucket(b'c', &padded[bounds[start]..bounds[start + n]]),
+                        0.0,
+                    ));
                 }
             }
         }
         for pair in words.windows(2) {
-            raw.push(self.bucket_joined(b'b', &[pair[0], pair[1]]));
+            raw.push((self.bucket_joined(b'b', &[pair[0], pair[1]]), 0.0));
         }
         // links, and the length in words (bucketed), as their own features: without the
         // length, a comment of one or two words carries almost nothing but the bias, and the
@@ -88,12 +91,12 @@ impl Hasher {
             let (inside, links) = link_words(normalized);
             let prose = words.len().saturating_sub(inside);
             if links > 0 {
-                raw.push(self.bucket(b'm', "has_link"));
+                raw.push((self.bucket(b'm', "has_link"), 0.0));
                 if prose <= 2 {
-                    raw.push(self.bucket(b'm', "bare_link"));
+                    raw.push((self.bucket(b'm', "bare_link"), 0.0));
                 }
             }
-            raw.push(self.bucket(b'l', length_bucket(prose)));
+            raw.push((self.bucket(b'l', length_bucket(prose)), 0.0));
         }
         // every occurrence counts the same: repeated n-grams add up in the dot product, and
         // the vector is scaled to unit length as if all were distinct (no sort needed)
@@ -102,7 +105,10 @@ impl Hasher {
         } else {
             1.0 / (raw.len() as f32).sqrt()
         };
-        raw.into_iter().map(|b| (b, value)).collect()
+        for entry in &mut raw {
+            entry.1 = value;
+        }
+        raw
     }
 }
 

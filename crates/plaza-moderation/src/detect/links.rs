@@ -146,6 +146,15 @@ const EXECUTABLE: &[&str] = &[
 
 /// Finds every link in `text` and judges it.
 pub fn find(text: &str, policy: &LinkPolicy) -> Vec<Link> {
+    // every host has a dot, written as "." or spelt "dot" (`example dot com`)
+    if !text.as_bytes().contains(&b'.')
+        && !text
+            .as_bytes()
+            .windows(3)
+            .any(|w| w.eq_ignore_ascii_case(b"dot"))
+    {
+        return Vec::new();
+    }
     let lower = text.to_ascii_lowercase();
     let bytes = lower.as_bytes();
     let mut out: Vec<Link> = Vec::new();

@@ -292,11 +292,14 @@ fn emails(text: &str, out: &mut Vec<Finding<Pii>>) {
             });
         }
     }
-    // "name [at] domain [dot] com" and similar (only where "at" occurs, in any case)
-    if !bytes
-        .windows(2)
-        .any(|w| w[0] | 0x20 == b'a' && w[1] | 0x20 == b't')
-    {
+    // "name [at] domain [dot] com" and similar (only where one of the markers occurs, in any
+    // case: "at" between spaces or brackets)
+    if !bytes.windows(4).any(|w| {
+        b" [({".contains(&w[0])
+            && w[1] | 0x20 == b'a'
+            && w[2] | 0x20 == b't'
+            && b" ])}".contains(&w[3])
+    }) {
         return;
     }
     let lower = text.to_ascii_lowercase();

@@ -13,6 +13,10 @@ const BECH32: &[u8] = b"qpzry9x8gf2tvdw0s3jn54khce6mua7l";
 pub fn find(text: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let bytes = text.as_bytes();
+    // every address has a digit: "1" or "3" first, "bc1", or "0x"
+    if !bytes.iter().any(u8::is_ascii_digit) {
+        return out;
+    }
     let mut i = 0;
     while i < bytes.len() {
         if !bytes[i].is_ascii_alphanumeric() {
