@@ -198,7 +198,11 @@ impl Engine {
             groups,
             dehumanizing,
         ] = lexicon::find_all(&norm);
-        let mut spammy = spam_words;
+        // "subscribe to the council agenda emails" is civic, not a plea for subscribers
+        let mut spammy: Vec<(usize, usize)> = spam_words
+            .into_iter()
+            .filter(|&(start, end)| !civic_subscription(text, start, end))
+            .collect();
         spammy.extend(bait.iter().copied());
         spammy.sort_unstable();
         let second = !second_person.is_empty() || text.contains('@');
@@ -283,6 +287,14 @@ impl Engine {
         let referral = found_links
             .iter()
             .any(|l| l.flags.contains(&links::Flag::Referral));
+        // "click here for the agenda" pointing only at the city's own pages is help, not spam
+        let only_official = !found_links.is_empty()
+            && found_links
+                .iter()
+                .all(|l| l.flags.contains(&links::Flag::Official));
+        if only_official {
+            spammy.clear();
+        }
         score[idx("spam")] = (spam_model
             + link_bonus
             + match (spammy.len(), bait.len()) {
@@ -346,7 +358,14 @@ impl Engine {
             0.0
         };
         evidence[idx("malicious_link")] = ev(&[bad_links, odd_links].concat());
-        let personal = pii::find(text);
+        // a mailbox at the city's own domain is a public office's address, not a person's
+        let mut personal = pii::find(text);
+        personal.retain(|f| {
+            f.kind != pii::Pii::Email
+                || !text[f.start..f.end]
+                    .rsplit_once('@')
+                    .is_some_and(|(_, domain)| self.links.is_official(domain))
+        });
         score[idx("personal_info")] = if personal
             .iter()
             .any(|f| matches!(f.kind, pii::Pii::Ssn | pii::Pii::CardNumber))
@@ -434,6 +453,38 @@ impl Engine {
             decision,
         }
     }
+}
+
+/// Things a city offers subscriptions to: "subscribe" followed closely by one of these is a
+/// resident pointing at a service, not a plea for subscribers.
+const CIVIC_SUBSCRIPTIONS: &[&str] = &[
+    "newsletter",
+    "alert",
+    "email",
+    "e-mail",
+    "reminder",
+    "update",
+    "notification",
+    "agenda",
+    "calendar",
+    "bulletin",
+    "text message",
+    "mailing list",
+];
+
+/// Whether the spam word at `start..end` of `text` is "subscribe" followed, within a few words,
+/// by something a city offers subscriptions to.
+fn civic_subscription(text: &str, start: usize, end: usize) -> bool {
+    if !text[start..end].eq_ignore_ascii_case("subscribe") {
+        return false;
+    }
+    let after: String = text[end..]
+        .split_whitespace()
+        .take(6)
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase();
+    CIVIC_SUBSCRIPTIONS.iter().any(|w| after.contains(w))
 }
 
 /// The share of the letters in normalised text that are Latin (1 without letters). The
@@ -677,6 +728,78 @@ mod tests {
             ..Comment::default()
         });
         assert!(score(&disguised, "toxicity") >= 0.5, "{disguised:?}");
+    }
+
+    #[test]
+    fn civic_phrasings_are_not_rule_hits() {
+        let mut e = engine();
+        let score = |a: &Assessment, s: &str| a.signals.iter().find(|(n, _)| *n == s).unwrap().1;
+        for (text, signal) in [
+            // subscribing to a city service is not a plea for subscribers
+            (
+                "You can subscribe to the council agenda emails on the clerk's page",
+                "spam",
+            ),
+            (
+                "How do I subscribe to the street sweeping reminders?",
+                "spam",
+            ),
+            // "click here" pointing only at the city's own site
+            (
+                "Click here for the agenda: https://www.ci.claremont.ca.us/agenda",
+                "spam",
+            ),
+            // a resident's business is not self-promotion
+            (
+                "My business on Main St lost power again, when will it be fixed?",
+                "self_promotion",
+            ),
+            // emergencies and crimes talked about, not reported
+            (
+                "Subscribe to the emergency alerts, they texted me during the fire",
+                "crime_report",
+            ),
+            ("I support the assault weapons ban", "crime_report"),
+            (
+                "The new bakery is on fire lately, the line goes around the block",
+                "crime_report",
+            ),
+            // a web address after "at", and a mailbox at the city's own domain
+            (
+                "Sign up for alerts at arborvale.gov/alerts",
+                "personal_info",
+            ),
+            (
+                "Write to the clerk at cityclerk@ci.claremont.ca.us",
+                "personal_info",
+            ),
+        ] {
+            let a = e.assess(&Comment {
+                text,
+                ..Comment::default()
+            });
+            assert!(score(&a, signal) < 0.5, "{text}: {a:?}");
+        }
+        // the same rules still fire where they should
+        for (text, signal) in [
+            ("Please subscribe to me, I sub back", "spam"),
+            (
+                "Click here to claim your prize https://prizes.example.com",
+                "spam",
+            ),
+            ("Check out my channel for more videos", "self_promotion"),
+            ("Help, my neighbor's house is on fire", "crime_report"),
+            (
+                "Email jane.doe@example.com to reach her at home",
+                "personal_info",
+            ),
+        ] {
+            let a = e.assess(&Comment {
+                text,
+                ..Comment::default()
+            });
+            assert!(score(&a, signal) >= 0.5, "{text}: {a:?}");
+        }
     }
 
     #[test]

@@ -241,13 +241,9 @@ const ILLEGAL: &[&str] = &[
 
 const SELF_PROMOTION: &[&str] = &[
     "my channel",
-    "my page",
     "my blog",
     "my website",
     "my site",
-    "my shop",
-    "my store",
-    "my business",
     "my music",
     "my video*",
     "my new song",

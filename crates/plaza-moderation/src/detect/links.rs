@@ -69,6 +69,16 @@ pub struct LinkPolicy {
 }
 
 impl LinkPolicy {
+    /// Whether `host` (or a mail domain) is one of the city's domains or under one.
+    pub fn is_official(&self, host: &str) -> bool {
+        let host = host.to_ascii_lowercase();
+        let host = host.trim_start_matches("www.");
+        self.official.iter().any(|o| {
+            let o = o.to_ascii_lowercase();
+            host == o || host.ends_with(&format!(".{o}"))
+        })
+    }
+
     /// Reads a blocklist file: one domain a line, `#` starts a comment.
     pub fn with_blocklist(mut self, text: &str) -> Self {
         for line in text.lines() {
@@ -374,10 +384,7 @@ fn judge(
     let host = host.trim_start_matches("www.").to_string();
     let domain = psl::domain_str(&host).map(str::to_string);
     let registrable = domain.clone().unwrap_or_else(|| host.clone());
-    let official = policy.official.iter().any(|o| {
-        let o = o.to_ascii_lowercase();
-        host == o || host.ends_with(&format!(".{o}"))
-    });
+    let official = policy.is_official(&host);
     if official {
         flags.push(Flag::Official);
     }

@@ -376,14 +376,16 @@ fn emails(text: &str, out: &mut Vec<Finding<Pii>>) {
                     "details",
                 ]
                 .contains(&&lower[s..local_end]);
+            let end = offset + name_len + ws + dot.len() + (after_dot.len() - tail.len()) + tld_len;
+            // "alerts at arborvale.gov/alerts": a domain with a path is a web address
+            let path_follows = lower[end..].starts_with('/');
             if s < local_end
                 && !prose
+                && !path_follows
                 && name_len > 0
                 && tld_len >= 2
                 && (!needs_common || common.contains(&tld))
             {
-                let end =
-                    offset + name_len + ws + dot.len() + (after_dot.len() - tail.len()) + tld_len;
                 out.push(Finding {
                     kind: Pii::Email,
                     start: s,
