@@ -124,7 +124,8 @@ pub fn tags(text: &str) -> Vec<(usize, usize)> {
 }
 
 /// The opening anchors in `text` a platform generated, as byte ranges: those whose visible text
-/// is their own URL (an auto-linked URL), a timestamp ("2:19"), a hashtag or a mention. Their
+/// is their own URL (an auto-linked URL, whole or cut short after its host), or a timestamp
+/// ("2:19"), a hashtag or a mention linking to YouTube. Their
 /// `href` is the platform's rendering, not a link the commenter shared. Any other anchor (one
 /// somebody typed, `<a href="http://evil.example">free</a>`) is not in the list, so its link is
 /// judged like any other.
@@ -145,10 +146,21 @@ pub fn generated_anchors(text: &str) -> Vec<(usize, usize)> {
         }
         let shown = text[end..close].trim();
         let href = attribute(open, "href").unwrap_or_default();
-        let same = |a: &str, b: &str| {
-            let trim = |u: &str| u.trim_end_matches(['/', '…']).to_ascii_lowercase();
-            let (a, b) = (trim(a), trim(b));
-            !a.is_empty() && (a == b || b.starts_with(&a))
+        // the anchor shows its own URL: whole, or cut short with an ellipsis after the host
+        // (so "https://city.gov" shown over "https://city.gov.evil.example" is not the same)
+        let same = |shown: &str, href: &str| {
+            let href = href.trim_end_matches('/').to_ascii_lowercase();
+            let lower = shown.to_ascii_lowercase();
+            match lower
+                .strip_suffix('…')
+                .or_else(|| lower.strip_suffix("..."))
+            {
+                Some(cut) => {
+                    let after_scheme = cut.split_once("://").map_or(cut, |(_, rest)| rest);
+                    after_scheme.contains('/') && href.starts_with(cut)
+                }
+                None => !lower.is_empty() && lower.trim_end_matches('/') == href,
+            }
         };
         let stamp = !shown.is_empty()
             && shown.split(':').count() >= 2
@@ -156,7 +168,20 @@ pub fn generated_anchors(text: &str) -> Vec<(usize, usize)> {
                 .split(':')
                 .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
         let tag_or_mention = shown.len() > 1 && (shown.starts_with('#') || shown.starts_with('@'));
-        if stamp || tag_or_mention || same(shown, &href.replace("&amp;", "&")) {
+        // YouTube's own anchors for timestamps, hashtags and mentions point at YouTube
+        let host = href
+            .split_once("://")
+            .map_or("", |(_, rest)| {
+                rest.split(['/', '?', '#']).next().unwrap_or("")
+            })
+            .to_ascii_lowercase();
+        let on_platform = href.starts_with('/')
+            || host == "youtu.be"
+            || host == "youtube.com"
+            || host.ends_with(".youtube.com");
+        if ((stamp || tag_or_mention) && on_platform)
+            || same(&shown.replace("&amp;", "&"), &href.replace("&amp;", "&"))
+        {
             out.push((start, end));
         }
     }
@@ -228,6 +253,13 @@ mod tests {
             r#"<a href="http://evil.example/">https://arborvale.gov</a>"#,
             r#"<a href="http://evil.example/">1:19</a"#,
             r#"<a href="http://evil.example/">:</a>"#,
+            // a timestamp, hashtag or mention pointing off the platform
+            r#"<a href="http://evil.example/">1:19</a>"#,
+            r#"<a href="http://evil.example/">#council</a>"#,
+            r#"<a href="https://www.youtube.com.evil.example/">@arborvale</a>"#,
+            // shown as the city's address, pointing elsewhere
+            r#"<a href="https://arborvale.gov.evil.example/pay">https://arborvale.gov</a>"#,
+            r#"<a href="https://arborvale.gov.evil.example/pay">https://arborvale.gov…</a>"#,
         ];
         for text in typed {
             assert!(generated_anchors(text).is_empty(), "{text}");
