@@ -293,7 +293,7 @@ impl Engine {
                 .iter()
                 .all(|l| l.flags.contains(&links::Flag::Official));
         if only_official {
-            spammy.clear();
+            spammy.retain(|&(s, e)| !text[s..e].to_ascii_lowercase().starts_with("click"));
         }
         score[idx("spam")] = (spam_model
             + link_bonus
@@ -362,9 +362,8 @@ impl Engine {
         let mut personal = pii::find(text);
         personal.retain(|f| {
             f.kind != pii::Pii::Email
-                || !text[f.start..f.end]
-                    .rsplit_once('@')
-                    .is_some_and(|(_, domain)| self.links.is_official(domain))
+                || !pii::mail_domain(&text[f.start..f.end])
+                    .is_some_and(|domain| self.links.is_official(&domain))
         });
         score[idx("personal_info")] = if personal
             .iter()
@@ -468,28 +467,54 @@ const CIVIC_SUBSCRIPTIONS: &[&str] = &[
     "agenda",
     "calendar",
     "bulletin",
-    "text message",
-    "mailing list",
+    "text",
+    "mailing",
 ];
 
-/// Whether the spam word at `start..end` of `text` is "subscribe" followed, within a few words,
-/// by something a city offers subscriptions to.
+/// Whether the spam word at `start..end` of `text` is "subscribe to the ..." (or "to the
+/// city's ...") naming, within six words, something a city offers subscriptions to, and not a
+/// channel or a person ("subscribe for daily updates" and "subscribe to the channel for
+/// updates" stay spam words).
 fn civic_subscription(text: &str, start: usize, end: usize) -> bool {
     if !text[start..end].eq_ignore_ascii_case("subscribe") {
         return false;
     }
-    let after: String = text[end..]
+    let words: Vec<String> = text[end..]
         .split_whitespace()
         .take(6)
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase();
-    CIVIC_SUBSCRIPTIONS.iter().any(|w| after.contains(w))
+        .map(|w| {
+            w.trim_matches(|c: char| !c.is_alphanumeric())
+                .to_lowercase()
+        })
+        .collect();
+    let addressed = matches!(
+        words
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .as_slice(),
+        ["to", "the" | "city" | "city's", ..]
+    );
+    let personal = words
+        .iter()
+        .any(|w| ["my", "our", "me", "us", "channel", "channels"].contains(&w.as_str()));
+    addressed
+        && !personal
+        && words
+            .iter()
+            .any(|w| CIVIC_SUBSCRIPTIONS.iter().any(|c| w.starts_with(c)))
 }
 
-/// The share of the letters in normalised text that are Latin (1 without letters). The
-/// learned models were trained on English tweets and comments; normalisation has already
-/// mapped Cyrillic and Greek look-alikes used to disguise Latin words to Latin.
+/// Latin letters from which the learned labels get their full weight: a few English words
+/// are read in full however much text in other scripts surrounds them (filler cannot dilute
+/// them).
+const LATIN_LETTERS_FOR_FULL_WEIGHT: u32 = 12;
+
+/// How much the learned labels' scores count for normalised text: 1 for text with at least
+/// [`LATIN_LETTERS_FOR_FULL_WEIGHT`] Latin letters or with none at all, otherwise the share
+/// of its letters that are Latin. The learned models were trained on English tweets and
+/// comments; normalisation has already mapped Cyrillic and Greek look-alikes used to disguise
+/// Latin words to Latin.
 fn latin_share(norm: &str) -> f32 {
     if norm.is_ascii() {
         return 1.0;
@@ -506,7 +531,7 @@ fn latin_share(norm: &str) -> f32 {
             latin += 1;
         }
     }
-    if letters == 0 {
+    if letters == 0 || latin >= LATIN_LETTERS_FOR_FULL_WEIGHT {
         1.0
     } else {
         latin as f32 / letters as f32
@@ -773,6 +798,7 @@ mod tests {
                 "Write to the clerk at cityclerk@ci.claremont.ca.us",
                 "personal_info",
             ),
+            ("Write to CityClerk@CI.Claremont.CA.US", "personal_info"),
         ] {
             let a = e.assess(&Comment {
                 text,
@@ -803,12 +829,41 @@ mod tests {
     }
 
     #[test]
+    fn only_subscriptions_to_a_citys_services_are_civic() {
+        let check = |text: &str| {
+            let start = text.to_ascii_lowercase().find("subscribe").unwrap();
+            civic_subscription(text, start, start + "subscribe".len())
+        };
+        for text in [
+            "You can subscribe to the council agenda emails",
+            "How do I subscribe to the street sweeping reminders?",
+            "Subscribe to the city's emergency alerts",
+        ] {
+            assert!(check(text), "{text}");
+        }
+        for text in [
+            "Subscribe for daily updates and turn on notifications",
+            "subscribe to the channel for updates",
+            "subscribe to my newsletter",
+            "subscribe to me for alerts",
+            "I'd like to subscribe.",
+        ] {
+            assert!(!check(text), "{text}");
+        }
+    }
+
+    #[test]
     fn latin_share_counts_letters_only() {
         assert_eq!(latin_share("thanks! 😀 2026"), 1.0);
         assert_eq!(latin_share("😀 2026"), 1.0);
         assert_eq!(latin_share("cảm ơn"), 1.0);
         assert_eq!(latin_share("감사"), 0.0);
         assert!((latin_share("ok 감사") - 0.5).abs() < 1e-6);
+        // filler in another script does not dilute a few English words
+        let insult = format!("you are a disgusting liar {}", "감사합니다 ".repeat(40));
+        assert_eq!(latin_share(&insult), 1.0);
+        // a word disguised with Cyrillic look-alikes is read as Latin
+        assert_eq!(latin_share(&crate::normalize::normalize("ѕhіt").text), 1.0);
     }
 
     #[test]

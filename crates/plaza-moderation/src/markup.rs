@@ -21,8 +21,13 @@ const MAX_TAG: usize = 4096;
 /// What [`at`] found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Markup {
-    /// A tag ending at this byte; `true` when it breaks a line (`<br>`, `<p>`, `</p>`).
-    Tag(usize, bool),
+    /// A tag: where it ends, whether it breaks a line (`<br>`, `<p>`, `</p>`), and whether it
+    /// is bare (no attributes: `<b>`, `</a>`, `<br />`).
+    Tag {
+        end: usize,
+        breaks: bool,
+        bare: bool,
+    },
     /// A character reference ending at this byte, standing for this character.
     Char(usize, char),
 }
@@ -30,14 +35,15 @@ pub enum Markup {
 /// The markup starting at byte `i` of `text`, if any. Cheap when `text[i]` is neither `<` nor `&`.
 pub fn at(text: &str, i: usize) -> Option<Markup> {
     match text.as_bytes().get(i)? {
-        b'<' => tag(text, i).map(|(end, breaks)| Markup::Tag(end, breaks)),
+        b'<' => tag(text, i).map(|(end, breaks, bare)| Markup::Tag { end, breaks, bare }),
         b'&' => reference(text, i).map(|(end, c)| Markup::Char(end, c)),
         _ => None,
     }
 }
 
-/// A platform tag at byte `i` (which holds `<`): its end, and whether it breaks a line.
-fn tag(text: &str, i: usize) -> Option<(usize, bool)> {
+/// A platform tag at byte `i` (which holds `<`): its end, whether it breaks a line, and
+/// whether it is bare (no attributes).
+fn tag(text: &str, i: usize) -> Option<(usize, bool, bool)> {
     let bytes = text.as_bytes();
     let mut j = i + 1;
     let closing = bytes.get(j) == Some(&b'/');
@@ -53,10 +59,13 @@ fn tag(text: &str, i: usize) -> Option<(usize, bool)> {
         return None;
     }
     // the name ends the tag, or is followed by attributes (an opening tag only) or "/>"
+    let mut bare = true;
     match bytes.get(j)? {
         b'>' => {}
         b'/' if bytes.get(j + 1) == Some(&b'>') => j += 1,
+        b' ' if bytes.get(j + 1) == Some(&b'/') && bytes.get(j + 2) == Some(&b'>') => j += 2,
         b' ' | b'\t' | b'\n' | b'\r' if !closing => {
+            bare = false;
             let mut quote = None;
             loop {
                 j += 1;
@@ -74,7 +83,7 @@ fn tag(text: &str, i: usize) -> Option<(usize, bool)> {
         }
         _ => return None,
     }
-    Some((j + 1, matches!(name.as_str(), "br" | "p")))
+    Some((j + 1, matches!(name.as_str(), "br" | "p"), bare))
 }
 
 /// A character reference at byte `i` (which holds `&`): its end and its character. Named
@@ -94,8 +103,11 @@ fn reference(text: &str, i: usize) -> Option<(usize, char)> {
         _ => {
             let number = body.strip_prefix('#')?;
             let code = match number.strip_prefix(['x', 'X']) {
-                Some(hex) => u32::from_str_radix(hex, 16).ok()?,
-                None => number.parse().ok()?,
+                Some(hex) if hex.bytes().all(|b| b.is_ascii_hexdigit()) => {
+                    u32::from_str_radix(hex, 16).ok()?
+                }
+                None if number.bytes().all(|b| b.is_ascii_digit()) => number.parse().ok()?,
+                _ => return None,
             };
             char::from_u32(code).filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))?
         }
@@ -113,7 +125,7 @@ pub fn tags(text: &str) -> Vec<(usize, usize)> {
     while let Some(off) = text[i..].find('<') {
         let start = i + off;
         match tag(text, start) {
-            Some((end, _)) => {
+            Some((end, _, _)) => {
                 out.push((start, end));
                 i = end;
             }
@@ -123,13 +135,20 @@ pub fn tags(text: &str) -> Vec<(usize, usize)> {
     out
 }
 
-/// The opening anchors in `text` a platform generated, as byte ranges: those whose visible text
-/// is their own URL (an auto-linked URL, whole or cut short after its host), or a timestamp
-/// ("2:19"), a hashtag or a mention linking to YouTube. Their
-/// `href` is the platform's rendering, not a link the commenter shared. Any other anchor (one
-/// somebody typed, `<a href="http://evil.example">free</a>`) is not in the list, so its link is
-/// judged like any other.
-pub fn generated_anchors(text: &str) -> Vec<(usize, usize)> {
+/// An anchor a platform generated: its opening tag and its `href` value, as byte ranges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Anchor {
+    pub tag: (usize, usize),
+    pub href: (usize, usize),
+}
+
+/// The anchors in `text` a platform generated: those whose visible text is their own URL (an
+/// auto-linked URL, whole or cut short after its host), or a timestamp ("2:19"), a hashtag or a
+/// mention linking to YouTube. Their `href` is the platform's rendering, not a link the
+/// commenter shared. Any other anchor (one somebody typed,
+/// `<a href="http://evil.example">free</a>`) is not in the list: normalisation keeps its text
+/// and the link finder judges its link like any other.
+pub fn generated_anchors(text: &str) -> Vec<Anchor> {
     let all = tags(text);
     let mut out = Vec::new();
     for (k, &(start, end)) in all.iter().enumerate() {
@@ -144,8 +163,11 @@ pub fn generated_anchors(text: &str) -> Vec<(usize, usize)> {
         if !text[close..close_end].eq_ignore_ascii_case("</a>") {
             continue;
         }
+        let Some((h0, h1)) = href_value(open) else {
+            continue;
+        };
+        let href = &open[h0..h1];
         let shown = text[end..close].trim();
-        let href = attribute(open, "href").unwrap_or_default();
         // the anchor shows its own URL: whole, or cut short with an ellipsis after the host
         // (so "https://city.gov" shown over "https://city.gov.evil.example" is not the same)
         let same = |shown: &str, href: &str| {
@@ -168,7 +190,8 @@ pub fn generated_anchors(text: &str) -> Vec<(usize, usize)> {
                 .split(':')
                 .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
         let tag_or_mention = shown.len() > 1 && (shown.starts_with('#') || shown.starts_with('@'));
-        // YouTube's own anchors for timestamps, hashtags and mentions point at YouTube
+        // YouTube's own anchors for timestamps, hashtags and mentions point at YouTube (or, for
+        // comments from its Google+ years, 2013-2015, at Google+)
         let host = href
             .split_once("://")
             .map_or("", |(_, rest)| {
@@ -178,26 +201,54 @@ pub fn generated_anchors(text: &str) -> Vec<(usize, usize)> {
         let on_platform = href.starts_with('/')
             || host == "youtu.be"
             || host == "youtube.com"
-            || host.ends_with(".youtube.com");
+            || host.ends_with(".youtube.com")
+            || host == "plus.google.com";
         if ((stamp || tag_or_mention) && on_platform)
             || same(&shown.replace("&amp;", "&"), &href.replace("&amp;", "&"))
         {
-            out.push((start, end));
+            out.push(Anchor {
+                tag: (start, end),
+                href: (start + h0, start + h1),
+            });
         }
     }
     out
 }
 
-/// The value of attribute `name` in an opening tag, quoted with `"` or `'`.
-fn attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
-    let lower = tag.to_ascii_lowercase();
-    let at = lower.find(&format!(" {name}="))? + name.len() + 2;
-    let quote = *tag.as_bytes().get(at)?;
-    if quote != b'"' && quote != b'\'' {
-        return None;
+/// The byte range of the `href` attribute's value in an opening tag: attributes are read in
+/// order, so an `href=` inside another attribute's quoted value is not taken for it. The value
+/// must be quoted.
+fn href_value(tag: &str) -> Option<(usize, usize)> {
+    let b = tag.as_bytes();
+    // past "<a"
+    let mut i = 2;
+    loop {
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let name_start = i;
+        while i < b.len() && !b" \t\r\n=>/".contains(&b[i]) {
+            i += 1;
+        }
+        if i == name_start {
+            return None;
+        }
+        let name = &tag[name_start..i];
+        if b.get(i) != Some(&b'=') {
+            continue;
+        }
+        i += 1;
+        let quote = *b.get(i)?;
+        if quote != b'"' && quote != b'\'' {
+            return None;
+        }
+        let value_start = i + 1;
+        let value_end = value_start + tag[value_start..].find(quote as char)?;
+        if name.eq_ignore_ascii_case("href") {
+            return Some((value_start, value_end));
+        }
+        i = value_end + 1;
     }
-    let rest = &tag[at + 1..];
-    rest.find(quote as char).map(|e| &rest[..e])
 }
 
 #[cfg(test)]
@@ -216,7 +267,22 @@ mod tests {
         );
         assert_eq!(&t[ranges[1].0..ranges[1].1], "</a>");
         assert_eq!(&t[ranges[2].0..ranges[2].1], "<br />");
-        assert_eq!(at(t, ranges[2].0), Some(Markup::Tag(ranges[2].1, true)));
+        assert_eq!(
+            at(t, ranges[2].0),
+            Some(Markup::Tag {
+                end: ranges[2].1,
+                breaks: true,
+                bare: true
+            })
+        );
+        assert_eq!(
+            at(t, 0),
+            Some(Markup::Tag {
+                end: ranges[0].1,
+                breaks: false,
+                bare: false
+            })
+        );
         for text in [
             "I <3 this",
             "a < b and c > d",
@@ -242,6 +308,7 @@ mod tests {
             r#"<a href="https://youtu.be/KQ6zr6kCPj8">https://youtu.be/KQ6zr6kCPj8</a>"#,
             r#"<a href="https://www.youtube.com/hashtag/council">#council</a>"#,
             r#"<a href="http://www.youtube.com/channel/UC1">@arborvale</a>"#,
+            r#"<a rel="nofollow" class="ot-hashtag" href="https://plus.google.com/s/%23LMFAO">#LMFAO</a>"#,
             r#"<a href="https://example.org/a/very/long/path">https://example.org/a/very…</a>"#,
         ];
         for text in generated {
@@ -257,6 +324,8 @@ mod tests {
             r#"<a href="http://evil.example/">1:19</a>"#,
             r#"<a href="http://evil.example/">#council</a>"#,
             r#"<a href="https://www.youtube.com.evil.example/">@arborvale</a>"#,
+            // the href is read in order: one inside another attribute's value is not it
+            r#"<a title=" href='https://youtu.be/x'" href="https://evil.example/">2:19</a>"#,
             // shown as the city's address, pointing elsewhere
             r#"<a href="https://arborvale.gov.evil.example/pay">https://arborvale.gov</a>"#,
             r#"<a href="https://arborvale.gov.evil.example/pay">https://arborvale.gov…</a>"#,

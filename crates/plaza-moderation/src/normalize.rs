@@ -118,13 +118,18 @@ fn separator(c: char) -> bool {
     )
 }
 
-/// One character, NFKC-normalised, case-folded and with look-alikes mapped, for `span`.
-fn push_folded(chars: &mut Vec<(char, (usize, usize))>, c: char, span: (usize, usize)) {
-    if c.is_ascii() {
-        chars.push((c.to_ascii_lowercase(), span));
+/// Characters (a cluster, or one decoded reference) NFKC-normalised, without invisible and
+/// combining characters, case-folded and with look-alikes mapped, all for `span`.
+fn push_folded(
+    chars: &mut Vec<(char, (usize, usize))>,
+    cluster: impl Iterator<Item = char> + Clone,
+    span: (usize, usize),
+) {
+    if cluster.clone().all(|c| c.is_ascii()) {
+        chars.extend(cluster.map(|c| (c.to_ascii_lowercase(), span)));
         return;
     }
-    for n in std::iter::once(c).nfkc() {
+    for n in cluster.nfkc() {
         if invisible(n) || is_combining_mark(n) {
             continue;
         }
@@ -141,24 +146,38 @@ pub fn normalize(original: &str) -> Normalized {
     let mut chars: Vec<(char, (usize, usize))> = Vec::with_capacity(original.len());
     let mut iter = original.char_indices().peekable();
     let mut cluster = String::new();
+    // opening anchors the platform generated; any other tag with attributes stays text, so
+    // words hidden in a typed tag's attributes are still read
+    let generated: Vec<usize> = if original.contains('<') {
+        markup::generated_anchors(original)
+            .iter()
+            .map(|a| a.tag.0)
+            .collect()
+    } else {
+        Vec::new()
+    };
     while let Some((start, c)) = iter.next() {
-        // platform markup: a character reference is its character, a generated tag is nothing
-        // (or a line break)
-        if (c == '<' || c == '&')
-            && let Some(m) = markup::at(original, start)
-        {
-            let end = match m {
-                Markup::Tag(end, breaks) => {
-                    if breaks {
-                        chars.push(('\n', (start, end)));
-                    }
-                    end
+        // platform markup: a character reference is its character, a bare or generated tag is
+        // nothing (or a line break)
+        let markup = if c == '<' || c == '&' {
+            markup::at(original, start)
+        } else {
+            None
+        };
+        let end = match markup {
+            Some(Markup::Tag { end, breaks, bare }) if bare || generated.contains(&start) => {
+                if breaks {
+                    chars.push(('\n', (start, end)));
                 }
-                Markup::Char(end, ch) => {
-                    push_folded(&mut chars, ch, (start, end));
-                    end
-                }
-            };
+                Some(end)
+            }
+            Some(Markup::Char(end, ch)) => {
+                push_folded(&mut chars, std::iter::once(ch), (start, end));
+                Some(end)
+            }
+            _ => None,
+        };
+        if let Some(end) = end {
             while iter.next_if(|&(i, _)| i < end).is_some() {}
             continue;
         }
@@ -184,21 +203,7 @@ pub fn normalize(original: &str) -> Normalized {
             end = i + m.len_utf8();
             iter.next();
         }
-        let span = (start, end);
-        if cluster.is_ascii() {
-            for ch in cluster.chars() {
-                chars.push((ch.to_ascii_lowercase(), span));
-            }
-            continue;
-        }
-        for n in cluster.nfkc() {
-            if invisible(n) || is_combining_mark(n) {
-                continue;
-            }
-            for l in n.to_lowercase() {
-                chars.push((confusable(l), span));
-            }
-        }
+        push_folded(&mut chars, cluster.chars(), (start, end));
     }
     // 2. Leetspeak inside words that contain at least one letter.
     let mut i = 0;
@@ -346,6 +351,9 @@ mod tests {
         assert_eq!(n(t), "2:19 best part");
         // not markup: left as written
         assert_eq!(n("i <3 this & that; a<b"), "i <3 this & that; a<b");
+        // a typed tag with attributes is text: words hidden in them are read
+        assert!(n(r#"<span data-x="I will hurt you">hi</span>"#).contains("hurt"));
+        assert!(n(r#"<a href="http://evil.example/">free</a>"#).contains("evil"));
         // a decoded character points back to its whole reference
         let r = normalize("it&#39;s");
         assert_eq!(r.text, "it's");

@@ -169,13 +169,16 @@ pub fn find(text: &str, policy: &LinkPolicy) -> Vec<Link> {
     let bytes = lower.as_bytes();
     let mut out: Vec<Link> = Vec::new();
     // the href of an anchor the platform generated (a timestamp, an auto-linked URL) is not
-    // the commenter's link
-    let tags = crate::markup::generated_anchors(text);
-    let mut next_tag = tags.iter().peekable();
+    // the commenter's link; the rest of the tag is read as usual
+    let hrefs: Vec<(usize, usize)> = crate::markup::generated_anchors(text)
+        .iter()
+        .map(|a| a.href)
+        .collect();
+    let mut next_href = hrefs.iter().peekable();
     let mut i = 0;
     while i < bytes.len() {
-        while next_tag.next_if(|&&(_, end)| end <= i).is_some() {}
-        if let Some(&&(start, end)) = next_tag.peek()
+        while next_href.next_if(|&&(_, end)| end <= i).is_some() {}
+        if let Some(&&(start, end)) = next_href.peek()
             && start <= i
         {
             i = end;
@@ -348,17 +351,22 @@ const AD_CLICK_HOSTS: &[&str] = &[
 ];
 
 /// Whether a link pays whoever shares it: a query parameter named like a referral or affiliate
-/// code (`ref`, `refid`, `referral`, `aff`, `affiliateid`, ...), a `/refer/` or `/ref=` path
-/// segment, or an ad network's click host.
+/// code (`ref`, `refid`, `referral`, `aff`, `affiliateid`, ...; not a site's own source tags
+/// such as `ref_src`), Amazon's associate `tag`, a `/refer/` path segment, or an ad network's
+/// click host. (`&amp;` in an HTML-escaped link splits like `&`.)
 fn referral(host: &str, path: &str) -> bool {
     let p = path.to_ascii_lowercase();
-    let p = p.replace("&amp;", "&");
     let (route, query) = p.split_once('?').unwrap_or((&p, ""));
+    let amazon = host.split('.').any(|l| l == "amazon");
     let paid_key = |key: &str| {
-        key.starts_with("ref") && !key.starts_with("refresh")
+        (key.starts_with("ref")
+            && !["refresh", "ref_src", "ref_url"]
+                .iter()
+                .any(|k| key.starts_with(k)))
             || key.starts_with("aff")
             || key.contains("affiliate")
             || key.contains("referral")
+            || (amazon && key == "tag")
     };
     query
         .split(['&', ';', '#'])
@@ -366,7 +374,7 @@ fn referral(host: &str, path: &str) -> bool {
         .any(|(k, v)| paid_key(k) && !v.is_empty())
         || route
             .split('/')
-            .any(|seg| seg == "refer" || seg == "referral" || seg.starts_with("ref="))
+            .any(|seg| seg == "refer" || seg == "referral")
         || AD_CLICK_HOSTS
             .iter()
             .any(|h| host == *h || host.ends_with(&format!(".{h}")))
@@ -485,7 +493,7 @@ mod tests {
             "free stuff http://hackfbaccountlive.com/?ref=4604617",
             "http://www.gcmforex.com/partners/aw.aspx?Task=JoinT2&amp;AffiliateID=9107",
             "www.swagbucks.com/refer/Nonturtle02",
-            "http://www.amazon.com/dp/B00MPPQHRI/ref=sr_1_7?s=digital-text",
+            "https://www.amazon.com/dp/B00MPPQHRI?tag=seller-20",
             "http://rover.ebay.com/rover/1/710-53481-19255-0/1?icep_ff3=1",
             "https://shop.example.com/p/1?utm_source=x&aff_id=77",
         ] {
@@ -501,6 +509,9 @@ mod tests {
             "https://example.org/refresh?refresh=1",
             "https://example.org/reference/guide",
             "https://example.org/x?ref=",
+            // a site's own source tags and navigation are not paid
+            "https://twitter.com/city/status/1?ref_src=twsrc%5Etfw",
+            "http://www.amazon.com/dp/B00MPPQHRI/ref=sr_1_7?s=digital-text",
             // the city's own links are never advertising
             "https://arborvale.gov/news?ref=newsletter",
         ] {
@@ -529,6 +540,10 @@ mod tests {
             links(r#"<img src="https://scam-deals.net/a.png">"#).len(),
             1
         );
+        // only a generated anchor's href is set aside: the rest of its tag is read
+        let titled = links(r#"<a href="https://youtu.be/x" title="go to scam-deals.net">2:19</a>"#);
+        assert_eq!(titled.len(), 1, "{titled:?}");
+        assert_eq!(titled[0].2, "scam-deals.net");
         // so is the link of an anchor somebody typed into a plain-text comment
         let typed = links(r#"<a href="https://scam-deals.net/x">claim your prize</a>"#);
         assert_eq!(typed.len(), 1, "{typed:?}");

@@ -377,8 +377,8 @@ fn emails(text: &str, out: &mut Vec<Finding<Pii>>) {
                 ]
                 .contains(&&lower[s..local_end]);
             let end = offset + name_len + ws + dot.len() + (after_dot.len() - tail.len()) + tld_len;
-            // "alerts at arborvale.gov/alerts": a domain with a path is a web address
-            let path_follows = lower[end..].starts_with('/');
+            // "alerts at arborvale.gov/alerts": a domain with a path after " at " is a web address
+            let path_follows = marker == " at " && lower[end..].starts_with('/');
             if s < local_end
                 && !prose
                 && !path_follows
@@ -394,6 +394,20 @@ fn emails(text: &str, out: &mut Vec<Finding<Pii>>) {
             }
         }
     }
+}
+
+/// The domain of an email address found by [`find`], plain (`name@city.gov`) or written out
+/// (`name [at] city [dot] gov`), lower-cased.
+pub fn mail_domain(address: &str) -> Option<String> {
+    let lower = address.to_ascii_lowercase();
+    let dotted = ["[dot]", "(dot)", "{dot}", " dot "]
+        .iter()
+        .fold(lower, |s, d| s.replace(d, "."));
+    ["@", "[at]", "(at)", "{at}", " at "]
+        .iter()
+        .find_map(|m| dotted.rsplit_once(m))
+        .map(|(_, domain)| domain.split_whitespace().collect::<String>())
+        .filter(|d| !d.is_empty())
 }
 
 fn month(word: &str) -> bool {
@@ -636,6 +650,21 @@ mod tests {
         ] {
             assert!(kinds(not).iter().all(|(k, _)| *k != Pii::Ssn), "{not}");
         }
+    }
+
+    #[test]
+    fn a_web_address_after_at_is_not_an_email_but_a_written_out_one_is() {
+        assert!(kinds("Sign up for alerts at arborvale.gov/alerts").is_empty());
+        assert_eq!(kinds("jane [at] gmail [dot] com/").len(), 1);
+        assert_eq!(
+            mail_domain("clerk [at] ci.claremont [dot] ca.us").as_deref(),
+            Some("ci.claremont.ca.us")
+        );
+        assert_eq!(
+            mail_domain("Jane.Doe@City.GOV").as_deref(),
+            Some("city.gov")
+        );
+        assert_eq!(mail_domain("no address"), None);
     }
 
     #[test]

@@ -67,7 +67,8 @@ fn base58check(token: &str) -> bool {
     check[..4] == raw[21..]
 }
 
-/// A Bitcoin SegWit address (`bc1...`), checked with Bech32 (version 0) or Bech32m.
+/// A Bitcoin SegWit address (`bc1...`), checked with Bech32 (witness version 0) or Bech32m
+/// (versions 1 to 16).
 fn bech32(token: &str) -> bool {
     let lower = token.to_ascii_lowercase();
     if !(42..=62).contains(&lower.len())
@@ -87,8 +88,15 @@ fn bech32(token: &str) -> bool {
             None => return false,
         }
     }
+    // the witness version (the first data character) picks the checksum: Bech32 for version
+    // 0 (BIP-173), Bech32m for 1 to 16 (BIP-350)
+    let version = values[5];
     let residue = polymod(&values);
-    residue == 1 || residue == 0x2bc8_30a3
+    match version {
+        0 => residue == 1,
+        1..=16 => residue == 0x2bc8_30a3,
+        _ => false,
+    }
 }
 
 fn polymod(values: &[u8]) -> u32 {
@@ -149,6 +157,8 @@ mod tests {
             // one character changed: the checksum fails
             "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNb",
             "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t5",
+            // the version 0 example above with a valid Bech32m checksum instead of Bech32
+            "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kemeawh",
             // mixed case is not Bech32
             "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7KV8F3T4",
             // 39 hex digits, and a long ordinary token
