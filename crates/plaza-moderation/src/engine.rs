@@ -198,6 +198,14 @@ impl Engine {
             groups,
             dehumanizing,
         ] = lexicon::find_all(&norm);
+        // "hung out to dry", "hang them out to dry": an idiom, not a threat
+        let threat: Vec<(usize, usize)> = threat
+            .into_iter()
+            .filter(|&(_, end)| {
+                let next: String = text[end..].trim_start().chars().take(10).collect();
+                !next.to_ascii_lowercase().starts_with("out to dry")
+            })
+            .collect();
         // "subscribe to the council agenda emails" is civic, not a plea for subscribers
         let mut spammy: Vec<(usize, usize)> = spam_words
             .into_iter()
@@ -785,6 +793,12 @@ mod tests {
                 "crime_report",
             ),
             ("I support the assault weapons ban", "crime_report"),
+            // idioms and ordinary verbs, not threats
+            ("The council should be hung out to dry for this", "threat"),
+            ("Water rates will shoot up again next year", "threat"),
+            ("You will pay more for parking under this plan", "threat"),
+            ("My phone will blow up with alerts", "threat"),
+            ("The fire could burn down the whole ridge", "threat"),
             (
                 "The new bakery is on fire lately, the line goes around the block",
                 "crime_report",
@@ -815,6 +829,8 @@ mod tests {
             ),
             ("Check out my channel for more videos", "self_promotion"),
             ("Help, my neighbor's house is on fire", "crime_report"),
+            ("The mayor should be hung for this", "threat"),
+            ("You will pay for this, I know where you live", "threat"),
             (
                 "Email jane.doe@example.com to reach her at home",
                 "personal_info",
