@@ -373,13 +373,27 @@ impl Engine {
                 || !pii::mail_domain(&text[f.start..f.end])
                     .is_some_and(|domain| self.links.is_official(&domain))
         });
-        score[idx("personal_info")] = if personal
+        // A phone number or a street address alone is most often a public one ("call the
+        // police non-emergency line at ...", "the pothole at 123 Main St"); it is doxxing when
+        // it is tied to a person, or comes with other personal information.
+        let kinds = {
+            let mut k: Vec<pii::Pii> = personal.iter().map(|f| f.kind).collect();
+            k.sort_by_key(|k| k.as_str());
+            k.dedup();
+            k
+        };
+        let only_public_kinds = kinds
             .iter()
-            .any(|f| matches!(f.kind, pii::Pii::Ssn | pii::Pii::CardNumber))
+            .all(|k| matches!(k, pii::Pii::Phone | pii::Pii::StreetAddress));
+        score[idx("personal_info")] = if kinds
+            .iter()
+            .any(|k| matches!(k, pii::Pii::Ssn | pii::Pii::CardNumber))
         {
             0.99
         } else if personal.is_empty() {
             0.0
+        } else if only_public_kinds && kinds.len() == 1 && !about_a_person(&norm.text) {
+            0.4
         } else {
             0.9
         };
@@ -460,6 +474,49 @@ impl Engine {
             decision,
         }
     }
+}
+
+/// Words that tie a phone number or an address to a person rather than an office.
+const PERSONAL_CUES: &[&str] = &[
+    "he",
+    "she",
+    "him",
+    "her",
+    "his",
+    "hers",
+    "lives",
+    "live",
+    "living",
+    "guy",
+    "woman",
+    "man",
+    "wife",
+    "husband",
+    "personal",
+    "cell",
+    "name",
+    "home",
+    "resides",
+    "neighbor",
+    "neighbour",
+    "landlord",
+    "kid",
+    "kids",
+    "daughter",
+    "son",
+];
+
+/// Whether normalised text speaks of a person (see [`PERSONAL_CUES`]); "my home" is the
+/// writer's own and does not count.
+fn about_a_person(norm: &str) -> bool {
+    let words: Vec<&str> = norm
+        .split(|c: char| !(c.is_alphanumeric() || c == '\''))
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.iter().enumerate().any(|(i, w)| {
+        let w = w.trim_end_matches("'s");
+        PERSONAL_CUES.contains(&w) && !(w == "home" && i > 0 && words[i - 1] == "my")
+    })
 }
 
 /// Things a city offers subscriptions to: "subscribe" followed closely by one of these is a
@@ -813,6 +870,19 @@ mod tests {
                 "personal_info",
             ),
             ("Write to CityClerk@CI.Claremont.CA.US", "personal_info"),
+            // a public phone number or address alone
+            (
+                "Call the police non-emergency line at 909-399-5411",
+                "personal_info",
+            ),
+            (
+                "The meeting is at 207 Harvard Ave in the council chambers",
+                "personal_info",
+            ),
+            (
+                "The pothole in front of my home at 123 Main St is back",
+                "personal_info",
+            ),
         ] {
             let a = e.assess(&Comment {
                 text,
@@ -833,6 +903,15 @@ mod tests {
             ("You will pay for this, I know where you live", "threat"),
             (
                 "Email jane.doe@example.com to reach her at home",
+                "personal_info",
+            ),
+            (
+                "Councilmember Torres lives at 1423 Sycamore Lane",
+                "personal_info",
+            ),
+            ("Call him on his cell, 909-555-0143", "personal_info"),
+            (
+                "Gary Whitman, 88 Ridgecrest Court, 415-555-0188",
                 "personal_info",
             ),
         ] {
