@@ -199,34 +199,14 @@ fn decode_entities(s: &str) -> String {
     let mut rest = s;
     while let Some(amp) = rest.find('&') {
         out.push_str(&rest[..amp]);
-        let after = &rest[amp..];
-        let semi = after.find(';').filter(|&i| i <= 10);
-        let decoded = semi.and_then(|i| {
-            let name = &after[1..i];
-            let ch = match name {
-                "amp" => Some('&'),
-                "lt" => Some('<'),
-                "gt" => Some('>'),
-                "quot" => Some('"'),
-                "apos" | "#39" => Some('\''),
-                "nbsp" => Some('\u{a0}'),
-                _ => name
-                    .strip_prefix("#x")
-                    .or_else(|| name.strip_prefix("#X"))
-                    .and_then(|h| u32::from_str_radix(h, 16).ok())
-                    .or_else(|| name.strip_prefix('#').and_then(|d| d.parse().ok()))
-                    .and_then(char::from_u32),
-            };
-            ch.map(|c| (c, i))
-        });
-        match decoded {
-            Some((c, i)) => {
+        match plaza_core::char_reference(&rest[amp..]) {
+            Some((len, c)) => {
                 out.push(c);
-                rest = &after[i + 1..];
+                rest = &rest[amp + len..];
             }
             None => {
                 out.push('&');
-                rest = &after[1..];
+                rest = &rest[amp + 1..];
             }
         }
     }

@@ -21,6 +21,39 @@ pub mod verify;
 pub use error::{Error, Result};
 pub use time::{Clock, FixedClock, SystemClock, Timestamp};
 
+/// The HTML character reference at the start of `s` (`&amp;`, `&#39;`, `&#x27;`, ...): its
+/// length in bytes and the character it stands for. Named references are the few platforms
+/// use in comment text (`amp`, `lt`, `gt`, `quot`, `apos`, `nbsp`); numeric ones must be
+/// plain digits and name a character that is not a control character (a tab or a line break
+/// is allowed). Anything else is not a reference: the `&` is text.
+pub fn char_reference(s: &str) -> Option<(usize, char)> {
+    let rest = s.strip_prefix('&')?;
+    let semi = rest.bytes().take(10).position(|b| b == b';')?;
+    let body = &rest[..semi];
+    let c = match body {
+        "amp" => '&',
+        "lt" => '<',
+        "gt" => '>',
+        "quot" => '"',
+        "apos" => '\'',
+        "nbsp" => '\u{a0}',
+        _ => {
+            let number = body.strip_prefix('#')?;
+            let code = match number.strip_prefix(['x', 'X']) {
+                Some(hex) if !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit()) => {
+                    u32::from_str_radix(hex, 16).ok()?
+                }
+                None if !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit()) => {
+                    number.parse().ok()?
+                }
+                _ => return None,
+            };
+            char::from_u32(code).filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))?
+        }
+    };
+    Some((1 + semi + 1, c))
+}
+
 /// Lower-case hexadecimal encoding of bytes.
 pub fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
@@ -94,6 +127,36 @@ pub fn unhex32(text: &str) -> Option<[u8; 32]> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn character_references_decode_and_others_are_text() {
+        for (text, c) in [
+            ("&amp; more", '&'),
+            ("&#39;", '\''),
+            ("&#x27;", '\''),
+            ("&nbsp;", '\u{a0}'),
+            ("&#128512;", '😀'),
+        ] {
+            let len = text.find(' ').unwrap_or(text.len());
+            assert_eq!(char_reference(text), Some((len, c)), "{text}");
+        }
+        for text in [
+            "&",
+            "&amp",
+            "& amp;",
+            "&#0;",
+            "&#xD800;",
+            "&#99999999;",
+            "&bogus;",
+            "&#;",
+            "&#x;",
+            "&#+39;",
+            "&#x+27;",
+            "x&amp;",
+        ] {
+            assert_eq!(char_reference(text), None, "{text}");
+        }
+    }
 
     proptest! {
         #[test]

@@ -36,7 +36,7 @@ pub enum Markup {
 pub fn at(text: &str, i: usize) -> Option<Markup> {
     match text.as_bytes().get(i)? {
         b'<' => tag(text, i).map(|(end, breaks, bare)| Markup::Tag { end, breaks, bare }),
-        b'&' => reference(text, i).map(|(end, c)| Markup::Char(end, c)),
+        b'&' => plaza_core::char_reference(&text[i..]).map(|(len, c)| Markup::Char(i + len, c)),
         _ => None,
     }
 }
@@ -84,35 +84,6 @@ fn tag(text: &str, i: usize) -> Option<(usize, bool, bool)> {
         _ => return None,
     }
     Some((j + 1, matches!(name.as_str(), "br" | "p"), bare))
-}
-
-/// A character reference at byte `i` (which holds `&`): its end and its character. Named
-/// references are the few platforms use; numeric ones must name a character that is not a
-/// control character.
-fn reference(text: &str, i: usize) -> Option<(usize, char)> {
-    let rest = text.get(i + 1..)?;
-    let semi = rest.bytes().take(10).position(|b| b == b';')?;
-    let body = &rest[..semi];
-    let c = match body {
-        "amp" => '&',
-        "lt" => '<',
-        "gt" => '>',
-        "quot" => '"',
-        "apos" => '\'',
-        "nbsp" => ' ',
-        _ => {
-            let number = body.strip_prefix('#')?;
-            let code = match number.strip_prefix(['x', 'X']) {
-                Some(hex) if hex.bytes().all(|b| b.is_ascii_hexdigit()) => {
-                    u32::from_str_radix(hex, 16).ok()?
-                }
-                None if number.bytes().all(|b| b.is_ascii_digit()) => number.parse().ok()?,
-                _ => return None,
-            };
-            char::from_u32(code).filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))?
-        }
-    };
-    Some((i + 1 + semi + 1, c))
 }
 
 /// The byte ranges of the platform tags in `text`, in order (empty without a `<`).
@@ -343,7 +314,7 @@ mod tests {
             ("&#x27;", '\''),
             ("&quot;", '"'),
             ("&gt;", '>'),
-            ("&nbsp;", ' '),
+            ("&nbsp;", '\u{a0}'),
             ("&#128512;", '😀'),
         ] {
             assert_eq!(at(text, 0), Some(Markup::Char(text.len(), c)), "{text}");
