@@ -163,17 +163,13 @@ pub fn generated_anchors(text: &str) -> Vec<Anchor> {
         let tag_or_mention = shown.len() > 1 && (shown.starts_with('#') || shown.starts_with('@'));
         // YouTube's own anchors for timestamps, hashtags and mentions point at YouTube (or, for
         // comments from its Google+ years, 2013-2015, at Google+)
-        let host = href
-            .split_once("://")
-            .map_or("", |(_, rest)| {
-                rest.split(['/', '?', '#']).next().unwrap_or("")
-            })
-            .to_ascii_lowercase();
+        let host = href.split_once("://").map_or("", |(_, rest)| {
+            rest.split(['/', '?', '#']).next().unwrap_or("")
+        });
         let on_platform = href.starts_with('/')
-            || host == "youtu.be"
-            || host == "youtube.com"
-            || host.ends_with(".youtube.com")
-            || host == "plus.google.com";
+            || ["youtu.be", "youtube.com", "plus.google.com"]
+                .iter()
+                .any(|d| crate::detect::links::host_under(host, d));
         if ((stamp || tag_or_mention) && on_platform)
             || same(&shown.replace("&amp;", "&"), &href.replace("&amp;", "&"))
         {

@@ -61,6 +61,17 @@ impl Link {
     }
 }
 
+/// Whether `host` is `domain` or a name under it (`www.city.gov` and `maps.city.gov` are under
+/// `city.gov`; `city.gov.evil.example` and `notcity.gov` are not), ignoring ASCII case. No
+/// allocation: it runs for every link and email of every comment.
+pub fn host_under(host: &str, domain: &str) -> bool {
+    let (h, d) = (host.as_bytes(), domain.as_bytes());
+    !d.is_empty()
+        && h.len() >= d.len()
+        && h[h.len() - d.len()..].eq_ignore_ascii_case(d)
+        && (h.len() == d.len() || h[h.len() - d.len() - 1] == b'.')
+}
+
 /// What the judgement depends on: the city's domains and its blocklist.
 #[derive(Debug, Clone, Default)]
 pub struct LinkPolicy {
@@ -71,12 +82,7 @@ pub struct LinkPolicy {
 impl LinkPolicy {
     /// Whether `host` (or a mail domain) is one of the city's domains or under one.
     pub fn is_official(&self, host: &str) -> bool {
-        let host = host.to_ascii_lowercase();
-        let host = host.trim_start_matches("www.");
-        self.official.iter().any(|o| {
-            let o = o.to_ascii_lowercase();
-            host == o || host.ends_with(&format!(".{o}"))
-        })
+        self.official.iter().any(|o| host_under(host, o))
     }
 
     /// Reads a blocklist file: one domain a line, `#` starts a comment.
@@ -375,9 +381,7 @@ fn referral(host: &str, path: &str) -> bool {
         || route
             .split('/')
             .any(|seg| seg == "refer" || seg == "referral")
-        || AD_CLICK_HOSTS
-            .iter()
-            .any(|h| host == *h || host.ends_with(&format!(".{h}")))
+        || AD_CLICK_HOSTS.iter().any(|h| host_under(host, h))
 }
 
 fn judge(
@@ -485,6 +489,25 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    #[test]
+    fn a_host_is_under_a_domain_only_at_a_label_boundary() {
+        for (host, domain) in [
+            ("city.gov", "city.gov"),
+            ("WWW.City.Gov", "city.gov"),
+            ("maps.city.gov", "CITY.GOV"),
+        ] {
+            assert!(host_under(host, domain), "{host} {domain}");
+        }
+        for (host, domain) in [
+            ("notcity.gov", "city.gov"),
+            ("city.gov.evil.example", "city.gov"),
+            ("gov", "city.gov"),
+            ("city.gov", ""),
+        ] {
+            assert!(!host_under(host, domain), "{host} {domain}");
+        }
     }
 
     #[test]
