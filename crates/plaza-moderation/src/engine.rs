@@ -198,14 +198,6 @@ impl Engine {
             groups,
             dehumanizing,
         ] = lexicon::find_all(&norm);
-        // "hung out to dry", "hang them out to dry": an idiom, not a threat
-        let threat: Vec<(usize, usize)> = threat
-            .into_iter()
-            .filter(|&(_, end)| {
-                let next: String = text[end..].trim_start().chars().take(10).collect();
-                !next.to_ascii_lowercase().starts_with("out to dry")
-            })
-            .collect();
         // "subscribe to the council agenda emails" is civic, not a plea for subscribers
         let mut spammy: Vec<(usize, usize)> = spam_words
             .into_iter()

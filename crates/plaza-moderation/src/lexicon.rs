@@ -20,6 +20,9 @@ pub enum List {
     SecondPerson,
     Group,
     Dehumanizing,
+    /// Idioms that contain a listed word without meaning it ("hung out to dry"): a hit of any
+    /// list that overlaps one is dropped. Never reported itself.
+    Idiom,
 }
 
 const OBSCENE: &[&str] = &[
@@ -487,6 +490,7 @@ impl List {
             List::SecondPerson => SECOND_PERSON,
             List::Group => GROUP,
             List::Dehumanizing => DEHUMANIZING,
+            List::Idiom => IDIOMS,
         }
     }
 }
@@ -499,6 +503,14 @@ struct Matcher {
 }
 
 /// Every list, in a fixed order ([`find_all`] returns hits in this order).
+/// Idioms that carry a listed word without its meaning (see [`List::Idiom`]).
+const IDIOMS: &[&str] = &[
+    "hung out to dry",
+    "hang him out to dry",
+    "hang her out to dry",
+    "hang them out to dry",
+];
+
 pub const LISTS: [List; 11] = [
     List::Obscene,
     List::Insult,
@@ -518,7 +530,7 @@ fn matcher() -> &'static Matcher {
     MATCHER.get_or_init(|| {
         let mut needles = Vec::new();
         let mut meta = Vec::new();
-        for l in LISTS {
+        for l in LISTS.into_iter().chain([List::Idiom]) {
             for e in l.entries() {
                 needles.push(e.strip_suffix('*').unwrap_or(e));
                 meta.push((l, e.ends_with('*')));
@@ -535,16 +547,17 @@ fn matcher() -> &'static Matcher {
 /// the original text. One pass over the text.
 pub fn find_all(norm: &Normalized) -> [Vec<(usize, usize)>; 11] {
     let mut out: [Vec<(usize, usize)>; 11] = Default::default();
+    let mut idioms: Vec<(usize, usize)> = Vec::new();
     let m = matcher();
     let Some(ac) = &m.ac else { return out };
     for (pattern, span) in crate::detect::words::whole_word_hits(ac, norm, |p| m.meta[p].1) {
-        let i = LISTS
-            .iter()
-            .position(|l| *l == m.meta[pattern].0)
-            .unwrap_or(0);
-        out[i].push(span);
+        match LISTS.iter().position(|l| *l == m.meta[pattern].0) {
+            Some(i) => out[i].push(span),
+            None => idioms.push(span),
+        }
     }
     for v in out.iter_mut() {
+        v.retain(|&(s, e)| !idioms.iter().any(|&(a, b)| s < b && a < e));
         v.sort_unstable();
         v.dedup_by(|a, b| a.0 < b.1 && b.0 < a.1);
     }
@@ -587,6 +600,12 @@ mod tests {
         assert_eq!(hits(List::Insult, "you absolute m0r0n"), vec!["m0r0n"]);
         assert_eq!(hits(List::Threat, "I'll kill you"), vec!["I'll kill"]);
         assert!(hits(List::Threat, "this heat will kill the lawn").is_empty());
+        // an idiom carrying a listed word cancels it
+        assert!(hits(List::Threat, "they should be hung out to dry").is_empty());
+        assert_eq!(
+            hits(List::Threat, "they should be hung"),
+            vec!["should be hung"]
+        );
         // civic words that share a prefix or a word with sexual terms (the Scunthorpe problem)
         for civic in [
             "Cocktail hour at the library fundraiser",
