@@ -17,7 +17,7 @@ use plaza_core::record::kinds;
 use plaza_core::sites::{Area, NewSite, Platform, SiteState, Step, Verdict, steps_from};
 use plaza_core::{Error, Timestamp};
 use plaza_store::{NewGrant, RecordFilter};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 fn platforms() -> Vec<(&'static str, &'static str)> {
     Platform::ALL
@@ -203,7 +203,7 @@ const SITE_LABELS: &[(&str, &str)] = &[
     ("purpose", "Purpose"),
 ];
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 pub struct SiteForm {
     name: String,
     platform: String,
@@ -245,16 +245,7 @@ pub async fn site_create(
     match made {
         Ok(id) => Ok(Redirect::to(&format!("/staff/sites/{id}")).into_response()),
         Err(e) => {
-            let values = vec![
-                ("name".to_string(), f.name),
-                ("platform".to_string(), f.platform),
-                ("handle".to_string(), f.handle),
-                ("url".to_string(), f.url),
-                ("department".to_string(), f.department),
-                ("registration_email".to_string(), f.registration_email),
-                ("purpose".to_string(), f.purpose),
-            ];
-            let form = FormState::refused(values, e, SITE_LABELS)?;
+            let form = FormState::refused(views::form_values(&f), e, SITE_LABELS)?;
             refused(views::html(&views::SiteNew {
                 nav: Nav::staff(&app, &ctx).await,
                 platforms: platforms(),
@@ -812,7 +803,7 @@ const GRANT_LABELS: &[(&str, &str)] = &[
     ("ends", "Ends"),
 ];
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 pub struct GrantForm {
     person: String,
     site: String,
@@ -850,15 +841,7 @@ pub async fn authorization_create(
                 f.person.trim().parse().unwrap_or(0),
                 f.site.trim().parse().unwrap_or(0),
             );
-            let values = vec![
-                ("person".to_string(), f.person),
-                ("site".to_string(), f.site),
-                ("level".to_string(), f.level),
-                ("scope".to_string(), f.scope),
-                ("starts".to_string(), f.starts),
-                ("ends".to_string(), f.ends),
-            ];
-            let form = FormState::refused(values, e, GRANT_LABELS)?;
+            let form = FormState::refused(views::form_values(&f), e, GRANT_LABELS)?;
             refused(views::html(
                 &auth_form(&app, &ctx, person_sel, site_sel, form).await?,
             ))

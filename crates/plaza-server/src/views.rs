@@ -293,6 +293,17 @@ pub struct FormState {
     pub reason: String,
 }
 
+/// A submitted form's fields as name/value pairs, to show it again when it is refused.
+pub fn form_values(form: &impl serde::Serialize) -> Vec<(String, String)> {
+    match serde_json::to_value(form) {
+        Ok(serde_json::Value::Object(fields)) => fields
+            .into_iter()
+            .map(|(k, v)| (k, v.as_str().unwrap_or_default().to_string()))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
 impl FormState {
     /// The form to show again, filled in, when `error` refuses one field of it; any other
     /// error is passed on. `labels` maps input names to the labels the form shows.
