@@ -125,12 +125,10 @@ try {
     const home = await page.goto(`${base}/`);
     const csp = (await home.allHeaders())['content-security-policy'] || '';
     check(/script-src 'self'/.test(csp) && !/unsafe-inline/.test(csp), `pages send a Content Security Policy without inline scripts ("${csp}")`);
-    await visit(page, '/', 'home');
-    await visit(page, '/sites', 'public-sites');
-    await visit(page, '/policy', 'policy');
-    await visit(page, '/policy/comments', 'comments-policy');
-    await visit(page, '/transparency', 'transparency');
-    await visit(page, '/login', 'login');
+    for (const [path, name] of [['/', 'home'], ['/sites', 'public-sites'], ['/policy', 'policy'],
+      ['/policy/comments', 'comments-policy'], ['/transparency', 'transparency'], ['/login', 'login']]) {
+      await visit(page, path, name);
+    }
     // keyboard only (WCAG 2.4.1, 2.4.7): the first Tab reaches the skip link, which is visible
     // when focused and moves focus to the main content
     const hidden = await page.locator('a.skip').boundingBox();
@@ -205,13 +203,12 @@ try {
     await press(page, /sign in/i);
     await accessible(page, 'login-refused');
     await signIn(page, PIO);
-    await visit(page, '/staff', 'dashboard');
-    await visit(page, '/staff/sites', 'sites');
-    await visit(page, '/staff/sites/new', 'site-new');
-    await visit(page, '/staff/people', 'people');
-    await visit(page, '/staff/authorizations', 'authorizations');
-    await visit(page, '/staff/policy', 'staff-policy');
-    await visit(page, '/staff/records', 'records');
+    for (const [path, name] of [['/staff', 'dashboard'], ['/staff/sites', 'sites'],
+      ['/staff/sites/new', 'site-new'], ['/staff/people', 'people'],
+      ['/staff/authorizations', 'authorizations'], ['/staff/policy', 'staff-policy'],
+      ['/staff/records', 'records']]) {
+      await visit(page, path, name);
+    }
 
     // every site in the register (captured posts and comments with their moderation, the
     // lifecycle forms), then one of each other detail page, reached by clicking
