@@ -14,6 +14,14 @@ use plaza_core::policy::{ModerationRule, Policy, SIGNALS};
 /// the labelled YouTube comments are spam; none of Plaza's civic links is one).
 const REFERRAL_SPAM: f32 = 0.6;
 
+/// What spam words a resident uses too ([`lexicon::List::SpamWord`]) add to the spam score when
+/// nothing else in the comment is spam-like.
+const WEAK_SPAM_WORD: f32 = 0.15;
+
+/// The solicitation score of money raised named without an ask, a payment handle or a link
+/// ("the library fundraiser was a hit"): below the line, for the desk to see.
+const FUNDS_MENTIONED: f32 = 0.4;
+
 /// A comment to assess. Only `text` is required.
 #[derive(Debug, Clone, Default)]
 pub struct Comment<'a> {
@@ -193,6 +201,7 @@ impl Engine {
             illegal,
             promo,
             spam_words,
+            weak_spam_words,
             bait,
             second_person,
             groups,
@@ -300,8 +309,21 @@ impl Engine {
         if only_official {
             spammy.retain(|&(s, e)| !text[s..e].to_ascii_lowercase().starts_with("click"));
         }
+        // words a resident uses too ("the winner", "a discount", "thumbs up if you agree")
+        // count only beside another sign of spam (a spam phrase, a link elsewhere, a sum of
+        // money or a percentage: "CHEAP RAY-BANS 90% OFF"); alone they add a little
+        let weak = if weak_spam_words.is_empty() {
+            0.0
+        } else if !spammy.is_empty() || link_bonus > 0.0 || money_figure(text) {
+            spammy.extend(weak_spam_words.iter().copied());
+            spammy.sort_unstable();
+            0.0
+        } else {
+            WEAK_SPAM_WORD
+        };
         score[idx("spam")] = (spam_model
             + link_bonus
+            + weak
             + match (spammy.len(), bait.len()) {
                 (0, _) => 0.0,
                 (1, 1) => 0.5,
@@ -312,6 +334,9 @@ impl Engine {
         .max(if referral { REFERRAL_SPAM } else { 0.0 });
         evidence[idx("spam")] = {
             let mut e = ev(&spammy);
+            if weak > 0.0 {
+                e.extend(weak_spam_words.iter().copied());
+            }
             e.extend(found_links.iter().map(|l| (l.start, l.end)));
             if e.is_empty() && spam_model >= self.floor("spam") {
                 e = self.strongest("spam", &norm);
@@ -329,7 +354,7 @@ impl Engine {
             (phrases::Phrase::LegalNotice, "legal_notice"),
             (phrases::Phrase::BusinessProposal, "business_proposal"),
         ] {
-            let hits: Vec<(usize, usize)> = phrase_hits
+            let mut hits: Vec<(usize, usize)> = phrase_hits
                 .iter()
                 .filter(|f| f.kind == kind)
                 .map(|f| (f.start, f.end))
@@ -339,6 +364,23 @@ impl Engine {
                 1 => 0.7,
                 _ => 0.9,
             };
+            if kind == phrases::Phrase::Solicitation {
+                // "the library fundraiser was a hit" names money without asking for it
+                let mentioned = phrase_hits
+                    .iter()
+                    .filter(|f| f.kind == phrases::Phrase::FundsMentioned)
+                    .map(|f| (f.start, f.end));
+                let asks = hits.len();
+                hits.extend(mentioned);
+                hits.sort_unstable();
+                if hits.len() > asks {
+                    score[idx(signal)] = match asks {
+                        0 if link_bonus > 0.0 => 0.7,
+                        0 => FUNDS_MENTIONED,
+                        _ => 0.9,
+                    };
+                }
+            }
             evidence[idx(signal)] = ev(&hits);
         }
         let bad_links: Vec<(usize, usize)> = found_links
@@ -571,6 +613,23 @@ fn civic_subscription(text: &str, start: usize, end: usize) -> bool {
 /// are read in full however much text in other scripts surrounds them (filler cannot dilute
 /// them).
 const LATIN_LETTERS_FOR_FULL_WEIGHT: u32 = 12;
+
+/// Whether the text names a sum of money or a percentage ("$5000", "€20", "90%").
+fn money_figure(text: &str) -> bool {
+    let b = text.as_bytes();
+    text.char_indices().any(|(i, c)| {
+        let digit_after = || {
+            text[i + c.len_utf8()..]
+                .trim_start()
+                .starts_with(|d: char| d.is_ascii_digit())
+        };
+        match c {
+            '$' | '€' | '£' => digit_after(),
+            '%' => i > 0 && b[i - 1].is_ascii_digit(),
+            _ => false,
+        }
+    })
+}
 
 /// How much the learned labels' scores count for normalised text: 1 for text with at least
 /// [`LATIN_LETTERS_FOR_FULL_WEIGHT`] Latin letters or with none at all, otherwise the share
@@ -886,6 +945,22 @@ mod tests {
                 "The pothole in front of my home at 123 Main St is back",
                 "personal_info",
             ),
+            // spam's vocabulary in a resident's mouth, and rallying support for a view
+            (
+                "Congratulations to the winner of the youth art contest!",
+                "spam",
+            ),
+            ("Is there a senior discount for the pool pass?", "spam"),
+            ("Thumbs up if you agree we need more crosswalks", "spam"),
+            ("DM me if you found a grey cat near Oak St", "spam"),
+            // money raised, named without an ask
+            (
+                "The library fundraiser was a hit, thanks for the donations",
+                "solicitation",
+            ),
+            // names, typed with a phone's apostrophe too
+            ("Hell\u{2019}s Kitchen on Foothill is closing", "toxicity"),
+            ("Dick's Sporting Goods opens Friday", "toxicity"),
         ] {
             let a = e.assess(&Comment {
                 text,
@@ -913,6 +988,17 @@ mod tests {
                 "personal_info",
             ),
             ("Call him on his cell, 909-555-0143", "personal_info"),
+            // beside a price or another sign, spam's vocabulary is spam again
+            ("CHEAP RAY-BANS 90% OFF CHEAP RAY-BANS 90% OFF", "spam"),
+            ("Don\u{2019}t miss out!!! Make money from home", "spam"),
+            (
+                "Raising funds for my son's team, send donations to my PayPal",
+                "solicitation",
+            ),
+            (
+                "Fundraiser for my rent, anything helps: $JaneDoe22",
+                "solicitation",
+            ),
             (
                 "Gary Whitman, 88 Ridgecrest Court, 415-555-0188",
                 "personal_info",
@@ -923,6 +1009,16 @@ mod tests {
                 ..Comment::default()
             });
             assert!(score(&a, signal) >= 0.5, "{text}: {a:?}");
+        }
+    }
+
+    #[test]
+    fn sums_of_money_and_percentages_are_found() {
+        for yes in ["Make $5000 a week", "90% OFF", "only \u{20AC} 20", "$ 5"] {
+            assert!(money_figure(yes), "{yes}");
+        }
+        for no in ["$JaneDoe22", "100 percent", "50 % of us", "US$", ""] {
+            assert!(!money_figure(no), "{no}");
         }
     }
 

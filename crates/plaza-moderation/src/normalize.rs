@@ -3,7 +3,8 @@
 //! In order: platform markup read ([`crate::markup`]: `&#39;` is an apostrophe, YouTube's
 //! `<br>` a line break, its generated `<a href>` tags nothing), Unicode NFKC per grapheme-like cluster (a base character and its combining marks),
 //! removal of zero-width and invisible characters, case folding, look-alike characters
-//! (Cyrillic and Greek letters that look Latin) to their Latin letters, leetspeak inside words
+//! (Cyrillic and Greek letters that look Latin) to their Latin letters and typographic
+//! apostrophes (`you’re`) to `'`, leetspeak inside words
 //! that contain letters (`sh1t`, `b!tch`, `@ss`), joining of spaced-out letters (`f u c k`,
 //! `f.u.c.k`, `f-u-c-k`), and runs of one repeated letter cut to two (`fuuuuck` -> `fuuck`).
 //!
@@ -48,7 +49,8 @@ fn invisible(c: char) -> bool {
     )
 }
 
-/// Look-alike letters from other scripts, after lower-casing, to the Latin letter they imitate.
+/// Look-alike letters from other scripts, after lower-casing, to the Latin letter they imitate,
+/// and typographic apostrophes to the ASCII one.
 fn confusable(c: char) -> char {
     match c {
         // Cyrillic
@@ -92,6 +94,8 @@ fn confusable(c: char) -> char {
         'ſ' => 's',
         'ɡ' => 'g',
         'ꜱ' => 's',
+        // typographic apostrophes (phones type ’ by default): "you’re", "I’ll"
+        '\u{2019}' | '\u{2018}' | '\u{02BC}' | '\u{2032}' => '\'',
         c => c,
     }
 }
@@ -224,6 +228,11 @@ pub fn normalize(original: &str) -> Normalized {
             .count();
         if has_letter && leety > 0 {
             let len = j - i;
+            // symbols after the word's last letter are punctuation ("out!!!"), never letters
+            let last_letter = i + chars[i..j]
+                .iter()
+                .rposition(|(c, _)| c.is_alphabetic())
+                .unwrap_or(0);
             for k in i..j {
                 let c = chars[k].0;
                 let inner = k > i && k + 1 < j;
@@ -232,7 +241,7 @@ pub fn normalize(original: &str) -> Normalized {
                 // symbols only between letters ("b!tch"); digits anywhere in a lettered word
                 let take = match c {
                     '!' | '|' | '$' | '@' => {
-                        (inner && (prev_is_letter || next_is_letter))
+                        (inner && k < last_letter && (prev_is_letter || next_is_letter))
                             || (k == i && next_is_letter && len > 2)
                     }
                     d if d.is_ascii_digit() => prev_is_letter || next_is_letter,
@@ -325,6 +334,7 @@ mod tests {
         assert_eq!(n("Café"), "café");
         assert_eq!(n("Cafe\u{301}"), "café");
         assert_eq!(n("ＴＨＩＳ"), "this");
+        assert_eq!(n("You\u{2019}re"), "you're");
     }
 
     #[test]
@@ -334,6 +344,9 @@ mod tests {
             "council meets at 7 on june 14, 2026."
         );
         assert_eq!(n("I paid $50 for 3 tickets!"), "i paid $50 for 3 tickets!");
+        // exclamation marks after a word are punctuation, however many, not the letter i
+        assert_eq!(n("don't miss out!!!"), "don't miss out!!!");
+        assert_eq!(n("a$$hole!!"), "asshole!!");
         assert_eq!(n("Call 909-399-5411"), "call 909-399-5411");
         assert_eq!(n("a cat"), "a cat");
         assert_eq!(n("good"), "good");

@@ -35,6 +35,10 @@ pub mod civic {
     pub const ORDINARY: &str = include_str!("../data/civic/ordinary.txt");
     /// Ordinary comments that share a link (news, agencies, the city's own pages, petitions).
     pub const LINKS: &str = include_str!("../data/civic/links.txt");
+    /// Ordinary comments whose words share letters with vulgar ones (the county assessor,
+    /// Butte County, shiitake, Hitchcock, bitcoin): character n-grams learned from abusive
+    /// tweets read them as abuse (the Scunthorpe problem of a learned model).
+    pub const LOOKALIKES: &str = include_str!("../data/civic/lookalikes.txt");
     /// Comments that each show one signal, `SIGNAL<TAB>text`: never trained on, only checked.
     pub const VIOLATING: &str = include_str!("../data/civic/violating.txt");
 
@@ -54,6 +58,14 @@ pub mod civic {
     pub fn held_out() -> Vec<&'static str> {
         lines(ORDINARY)
             .chain(lines(LINKS))
+            .filter(|(i, _)| i % 3 == 2)
+            .map(|(_, l)| l)
+            .collect()
+    }
+
+    /// The held-out part of the look-alike comments (lines 3, 6, 9, ...).
+    pub fn held_out_lookalikes() -> Vec<&'static str> {
+        lines(LOOKALIKES)
             .filter(|(i, _)| i % 3 == 2)
             .map(|(_, l)| l)
             .collect()

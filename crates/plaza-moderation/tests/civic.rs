@@ -14,14 +14,9 @@ fn engine() -> Result<Engine, String> {
     ))
 }
 
-/// Residents' ordinary comments, sharp criticism of the city and shared links included: at most
-/// 3% go to review (7 of the 260 held-out lines did when this was written).
-#[test]
-fn ordinary_civic_comments_are_rarely_sent_to_review() {
-    let mut e = engine().unwrap();
-    let held = civic::held_out();
-    assert!(held.len() >= 250, "held-out lines: {}", held.len());
-    let flagged: Vec<String> = held
+/// The lines the engine sends to review, each with its clauses.
+fn sent_to_review(e: &mut Engine, lines: &[&str]) -> Vec<String> {
+    lines
         .iter()
         .filter_map(|t| {
             let a = e.assess(&Comment {
@@ -33,7 +28,17 @@ fn ordinary_civic_comments_are_rarely_sent_to_review() {
                 format!("{clauses:?} {t}")
             })
         })
-        .collect();
+        .collect()
+}
+
+/// Residents' ordinary comments, sharp criticism of the city and shared links included: at most
+/// 3% go to review (2 of the 260 held-out lines did when this was written).
+#[test]
+fn ordinary_civic_comments_are_rarely_sent_to_review() {
+    let mut e = engine().unwrap();
+    let held = civic::held_out();
+    assert!(held.len() >= 250, "held-out lines: {}", held.len());
+    let flagged = sent_to_review(&mut e, &held);
     let share = flagged.len() as f64 / held.len() as f64;
     eprintln!(
         "{} of {} held-out ordinary civic comments sent to review:\n{}",
@@ -50,8 +55,36 @@ fn ordinary_civic_comments_are_rarely_sent_to_review() {
     );
 }
 
+/// Ordinary comments whose words share letters with vulgar ones (the county assessor, Butte
+/// County, Hitchcock): at most one in ten of the held-out third goes to review (3 of 45 when
+/// this was written; 4 of 45 before the other two thirds were trained on).
+#[test]
+fn look_alike_words_are_rarely_sent_to_review() {
+    let mut e = engine().unwrap();
+    let held = civic::held_out_lookalikes();
+    assert!(
+        held.len() >= 40,
+        "held-out look-alike lines: {}",
+        held.len()
+    );
+    let flagged = sent_to_review(&mut e, &held);
+    eprintln!(
+        "{} of {} held-out look-alike comments sent to review:\n{}",
+        flagged.len(),
+        held.len(),
+        flagged.join("\n")
+    );
+    assert!(
+        flagged.len() * 10 <= held.len(),
+        "{} of {} look-alike comments sent to review:\n{}",
+        flagged.len(),
+        held.len(),
+        flagged.join("\n")
+    );
+}
+
 /// Each violating comment raises the signal it was written to show (spam counts as spam or
-/// self-promotion, as the benchmark groups them): at least 90% overall (0.906 when this was
+/// self-promotion, as the benchmark groups them): at least 90% overall (0.919 when this was
 /// written) and every signal at least two in three. These lines were read when the rules were
 /// written, so this guards coverage against regressions; it does not measure generalisation.
 #[test]

@@ -12,6 +12,9 @@ use crate::normalize::Normalized;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Phrase {
     Solicitation,
+    /// Money raised, named without being asked for ("the library fundraiser was a hit",
+    /// "thanks for the donations"): solicitation only beside an ask, a handle or a link.
+    FundsMentioned,
     CrimeReport,
     LegalNotice,
     BusinessProposal,
@@ -19,12 +22,8 @@ pub enum Phrase {
 
 const SOLICITATION: &[&str] = &[
     "donate",
-    "donation",
-    "donations",
     "gofundme",
     "go fund me",
-    "fundraiser",
-    "fund raiser",
     "kickstarter",
     "patreon",
     "donorbox",
@@ -40,10 +39,14 @@ const SOLICITATION: &[&str] = &[
     "chip in",
     "contribute to my",
     "help me raise",
+    "send donations",
+    "raising funds for my",
     "sponsor me",
     "buy me a coffee",
     "ko-fi",
 ];
+
+const FUNDS_MENTIONED: &[&str] = &["donation", "donations", "fundraiser", "fund raiser"];
 
 const CRIME: &[&str] = &[
     "car crash",
@@ -198,6 +201,7 @@ impl Phrase {
     pub fn as_str(self) -> &'static str {
         match self {
             Phrase::Solicitation => "solicitation",
+            Phrase::FundsMentioned => "funds_mentioned",
             Phrase::CrimeReport => "crime_report",
             Phrase::LegalNotice => "legal_notice",
             Phrase::BusinessProposal => "business_proposal",
@@ -207,6 +211,7 @@ impl Phrase {
     fn phrases(self) -> &'static [&'static str] {
         match self {
             Phrase::Solicitation => SOLICITATION,
+            Phrase::FundsMentioned => FUNDS_MENTIONED,
             Phrase::CrimeReport => CRIME,
             Phrase::LegalNotice => LEGAL,
             Phrase::BusinessProposal => BUSINESS,
@@ -214,8 +219,9 @@ impl Phrase {
     }
 
     /// Every signal.
-    pub const ALL: [Phrase; 4] = [
+    pub const ALL: [Phrase; 5] = [
         Phrase::Solicitation,
+        Phrase::FundsMentioned,
         Phrase::CrimeReport,
         Phrase::LegalNotice,
         Phrase::BusinessProposal,
