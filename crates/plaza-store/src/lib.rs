@@ -119,10 +119,19 @@ impl Store {
             Backend::Sqlite if !url.contains('?') => format!("{url}?mode=rwc"),
             _ => url.to_string(),
         };
-        let mut options = AnyPoolOptions::new().max_connections(match backend {
-            Backend::Sqlite => 4,
-            Backend::Postgres => 8,
-        });
+        // No idle timeout and no maximum lifetime, so sqlx starts no background reaper: in sqlx
+        // 0.9.0 the reaper can read an underflowed idle count and spin in one poll forever, at
+        // 100% CPU and hanging the runtime's shutdown (transact-rs/sqlx#3645, fixed upstream
+        // by #4289, not yet in a release here). It hung a capture test once. A pool of at most
+        // 8 connections loses nothing by keeping them; a broken one is still found and replaced
+        // when it is next acquired (sqlx tests each connection before handing it out).
+        let mut options = AnyPoolOptions::new()
+            .max_connections(match backend {
+                Backend::Sqlite => 4,
+                Backend::Postgres => 8,
+            })
+            .idle_timeout(None)
+            .max_lifetime(None);
         if backend == Backend::Sqlite {
             options = options.after_connect(|conn, _| {
                 Box::pin(async move {
