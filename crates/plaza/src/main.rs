@@ -295,6 +295,10 @@ enum ModerateCommand {
         /// Positive-class weight exponent: (negatives/positives)^balance.
         #[arg(long)]
         balance: Option<f32>,
+        /// The shuffling seed: training with several shows how much of a difference between
+        /// two settings is noise.
+        #[arg(long)]
+        seed: Option<u64>,
         /// Write each model trained with one spam video left out into this directory
         /// (`without-VIDEO.plzm`), to inspect that video's errors with `--model`.
         #[arg(long)]
@@ -454,6 +458,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     learning_rate,
                     l2,
                     balance,
+                    seed,
                     folds,
                 }),
             ..
@@ -464,7 +469,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 learning_rate: learning_rate.unwrap_or(d.learning_rate),
                 l2: l2.unwrap_or(d.l2),
                 balance: balance.unwrap_or(d.balance),
-                ..d
+                seed: seed.unwrap_or(d.seed),
             };
             moderate::train(&data, out.as_deref(), folds.as_deref(), bits, settings)?;
             Ok(ExitCode::SUCCESS)
