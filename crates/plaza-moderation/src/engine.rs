@@ -152,6 +152,31 @@ impl Engine {
             .fold(f32::INFINITY, f32::min)
     }
 
+    /// A learned label's probability `p` for text with features `x`, with one word's own
+    /// n-grams (the word and its character n-grams) taken out of the sum: for a word a rule
+    /// has recognised as benign, whose learned weight would otherwise still carry the score.
+    fn without_word(&self, label: &str, p: f32, word: &str, x: &[(u32, f32)]) -> f32 {
+        let (Some(m), Some(&(_, value))) = (&self.model, x.first()) else {
+            return p;
+        };
+        let Some(l) = m.labels.iter().position(|n| n == label) else {
+            return p;
+        };
+        // every feature of the text has the same value (features.rs)
+        let weight: f32 = self
+            .hasher
+            .ngram_features(word)
+            .iter()
+            .map(|(j, _)| m.weights[l].get(*j as usize).copied().unwrap_or(0.0))
+            .sum::<f32>()
+            * value;
+        if weight <= 0.0 || p <= 0.0 || p >= 1.0 {
+            return p;
+        }
+        let z = (p / (1.0 - p)).ln() - weight;
+        1.0 / (1.0 + (-z).exp())
+    }
+
     /// The words that pushed a learned label up the most (up to three), as original spans.
     fn strongest(&self, label: &str, norm: &Normalized) -> Vec<(usize, usize)> {
         let Some(m) = &self.model else { return vec![] };
@@ -208,10 +233,12 @@ impl Engine {
             dehumanizing,
         ] = lexicon::find_all(&norm);
         // "subscribe to the council agenda emails" is civic, not a plea for subscribers
+        let words_before = spam_words.len();
         let mut spammy: Vec<(usize, usize)> = spam_words
             .into_iter()
             .filter(|&(start, end)| !civic_subscription(text, start, end))
             .collect();
+        let civic_subscribe = spammy.len() < words_before;
         spammy.extend(bait.iter().copied());
         spammy.sort_unstable();
         let second = !second_person.is_empty() || text.contains('@');
@@ -231,7 +258,13 @@ impl Engine {
         let reads = latin_share(&norm.text);
         let offensive = label("offensive") * reads;
         let hate = label("hate") * reads;
-        let spam_model = label("spam") * reads;
+        // the word "subscribe" carries the learned spam score too; where a rule has read it
+        // as a resident's wish to get the city's newsletter, its own weight is taken out
+        let spam_model = if civic_subscribe {
+            self.without_word("spam", label("spam"), "subscribe", &x)
+        } else {
+            label("spam")
+        } * reads;
         let found_links = links::find(text, &self.links);
         let bare = |v: &[(usize, usize)], s: f32| if v.is_empty() { 0.0 } else { s };
         // learned and listed
@@ -599,14 +632,33 @@ fn civic_subscription(text: &str, start: usize, end: usize) -> bool {
             .as_slice(),
         ["to", "the" | "city" | "city's", ..]
     );
-    let personal = words
+    let is_personal = |w: &str| ["my", "our", "me", "us", "channel", "channels"].contains(&w);
+    let is_civic = |w: &str| CIVIC_SUBSCRIPTIONS.iter().any(|c| w.starts_with(c));
+    let personal = words.iter().any(|w| is_personal(w));
+    if addressed && !personal && words.iter().any(|w| is_civic(w)) {
+        return true;
+    }
+    // the speaker wants to subscribe to something the city offers: "Is there a newsletter
+    // for the senior center? I'd like to subscribe." (asking the reader to subscribe "for
+    // daily updates" stays spam)
+    let word = |w: &str| {
+        w.trim_matches(|c: char| !c.is_alphanumeric())
+            .replace('\u{2019}', "'")
+            .to_lowercase()
+    };
+    let before: Vec<String> = text[..start]
+        .split_whitespace()
+        .rev()
+        .take(3)
+        .map(word)
+        .collect();
+    let speaker = before
         .iter()
-        .any(|w| ["my", "our", "me", "us", "channel", "channels"].contains(&w.as_str()));
-    addressed
-        && !personal
-        && words
-            .iter()
-            .any(|w| CIVIC_SUBSCRIPTIONS.iter().any(|c| w.starts_with(c)))
+        .any(|w| matches!(w.as_str(), "i" | "i'd" | "i'm" | "we" | "we'd"));
+    speaker && {
+        let all: Vec<String> = text.split_whitespace().map(word).collect();
+        all.iter().any(|w| is_civic(w)) && !all.iter().any(|w| is_personal(w))
+    }
 }
 
 /// Latin letters from which the learned labels get their full weight: a few English words
@@ -861,6 +913,21 @@ mod tests {
             ..Comment::default()
         });
         assert!(score(&rude, "toxicity") >= 0.5);
+        // "subscribe" read as a resident's wish for the city's newsletter loses its learned
+        // weight too; asked of the reader, it keeps it
+        for (text, spam) in [
+            (
+                "Is there a newsletter for the senior center? I'd like to subscribe.",
+                false,
+            ),
+            ("Please subscribe for daily updates", true),
+        ] {
+            let a = e.assess(&Comment {
+                text,
+                ..Comment::default()
+            });
+            assert_eq!(score(&a, "spam") >= 0.5, spam, "{text}: {a:?}");
+        }
         // sharp criticism of a proposal is not identity hate
         let sharp = e.assess(&Comment {
             text: "That proposal is stupid, honestly",
@@ -1032,6 +1099,9 @@ mod tests {
             "You can subscribe to the council agenda emails",
             "How do I subscribe to the street sweeping reminders?",
             "Subscribe to the city's emergency alerts",
+            "Is there a newsletter for the senior center? I'd like to subscribe.",
+            "Do the street sweeping reminders come by text? I\u{2019}d like to subscribe",
+            "Where do we subscribe to get the agenda?",
         ] {
             assert!(check(text), "{text}");
         }
@@ -1041,6 +1111,8 @@ mod tests {
             "subscribe to my newsletter",
             "subscribe to me for alerts",
             "I'd like to subscribe.",
+            "I'd like to subscribe to your channel for the updates",
+            "Great newsletter! Subscribe to me and I will subscribe to you",
         ] {
             assert!(!check(text), "{text}");
         }
