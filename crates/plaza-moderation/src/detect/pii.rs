@@ -376,7 +376,44 @@ fn emails(text: &str, out: &mut Vec<Finding<Pii>>) {
                     "details",
                 ]
                 .contains(&&lower[s..local_end]);
-            let end = offset + name_len + ws + dot.len() + (after_dot.len() - tail.len()) + tld_len;
+            let mut end =
+                offset + name_len + ws + dot.len() + (after_dot.len() - tail.len()) + tld_len;
+            // more labels: "clerk [at] ci.claremont [dot] ca.us" (a plain "." only with no
+            // space around it, so "gmail.com. Thanks" ends at "com")
+            let mut tld = tld;
+            loop {
+                let more = &lower[end..];
+                let (skip, label) = if let Some(r) = more.strip_prefix('.') {
+                    (1, r)
+                } else if let Some(r) = more.strip_prefix(" dot ") {
+                    (5, r)
+                } else {
+                    let t = more.trim_start();
+                    match ["[dot]", "(dot)", "{dot}"]
+                        .into_iter()
+                        .find(|d| t.starts_with(*d))
+                    {
+                        Some(d) => {
+                            let r = t[d.len()..].trim_start();
+                            (more.len() - r.len(), r)
+                        }
+                        None => break,
+                    }
+                };
+                let n = label
+                    .bytes()
+                    .take_while(|b| b.is_ascii_alphabetic())
+                    .count();
+                let whole = label
+                    .as_bytes()
+                    .get(n)
+                    .is_none_or(|b| !b.is_ascii_alphanumeric() && *b != b'-');
+                if n < 2 || !whole {
+                    break;
+                }
+                end += skip + n;
+                tld = &lower[end - n..end];
+            }
             // "alerts at arborvale.gov/alerts": a domain with a path after " at " is a web address
             let path_follows = marker == " at " && lower[end..].starts_with('/');
             if s < local_end
@@ -656,6 +693,24 @@ mod tests {
     fn a_web_address_after_at_is_not_an_email_but_a_written_out_one_is() {
         assert!(kinds("Sign up for alerts at arborvale.gov/alerts").is_empty());
         assert_eq!(kinds("jane [at] gmail [dot] com/").len(), 1);
+        // a domain of several labels is read whole, written out or not
+        for (text, address) in [
+            (
+                "Write to clerk [at] ci.claremont [dot] ca.us for records",
+                "clerk [at] ci.claremont [dot] ca.us",
+            ),
+            (
+                "cityclerk at ci dot claremont dot ca dot us",
+                "cityclerk at ci dot claremont dot ca dot us",
+            ),
+            ("jane at gmail.com. Thanks", "jane at gmail.com"),
+        ] {
+            assert_eq!(
+                kinds(text),
+                vec![(Pii::Email, address.to_string())],
+                "{text}"
+            );
+        }
         assert_eq!(
             mail_domain("clerk [at] ci.claremont [dot] ca.us").as_deref(),
             Some("ci.claremont.ca.us")
