@@ -152,10 +152,14 @@ impl Engine {
             .fold(f32::INFINITY, f32::min)
     }
 
-    /// A learned label's probability `p` for text with features `x`, with one word's own
-    /// n-grams (the word and its character n-grams) taken out of the sum: for a word a rule
+    /// A learned label's probability `p` for text with features `x`, with some words' own
+    /// n-grams (each word and its character n-grams) taken out of the sum: for words a rule
     /// has recognised as benign, whose learned weight would otherwise still carry the score.
-    fn without_word(&self, label: &str, p: f32, word: &str, x: &[(u32, f32)]) -> f32 {
+    /// Only weight that pushes the label up is taken out.
+    fn without_words(&self, label: &str, p: f32, words: &[String], x: &[(u32, f32)]) -> f32 {
+        if words.is_empty() {
+            return p;
+        }
         let (Some(m), Some(&(_, value))) = (&self.model, x.first()) else {
             return p;
         };
@@ -163,11 +167,16 @@ impl Engine {
             return p;
         };
         // every feature of the text has the same value (features.rs)
-        let weight: f32 = self
-            .hasher
-            .ngram_features(word)
+        let weight: f32 = words
             .iter()
-            .map(|(j, _)| m.weights[l].get(*j as usize).copied().unwrap_or(0.0))
+            .map(|w| {
+                self.hasher
+                    .ngram_features(w)
+                    .iter()
+                    .map(|(j, _)| m.weights[l].get(*j as usize).copied().unwrap_or(0.0))
+                    .sum::<f32>()
+                    .max(0.0)
+            })
             .sum::<f32>()
             * value;
         if weight <= 0.0 || p <= 0.0 || p >= 1.0 {
@@ -218,20 +227,24 @@ impl Engine {
         // evidence as spans of the original; text is attached only to the clauses that are hit
         let mut evidence: Vec<Vec<(usize, usize)>> = vec![Vec::new(); SIGNALS.len()];
         let ev = |fs: &[(usize, usize)]| -> Vec<(usize, usize)> { fs.to_vec() };
-        let [
-            obscene,
-            insult,
-            threat,
-            sexual,
-            illegal,
-            promo,
-            spam_words,
-            weak_spam_words,
-            bait,
-            second_person,
-            groups,
-            dehumanizing,
-        ] = lexicon::find_all(&norm);
+        let (
+            [
+                obscene,
+                insult,
+                threat,
+                sexual,
+                illegal,
+                promo,
+                spam_words,
+                weak_spam_words,
+                agreement,
+                bait,
+                second_person,
+                groups,
+                dehumanizing,
+            ],
+            idioms,
+        ) = lexicon::find_all(&norm);
         // "subscribe to the council agenda emails" is civic, not a plea for subscribers
         let words_before = spam_words.len();
         let mut spammy: Vec<(usize, usize)> = spam_words
@@ -256,15 +269,32 @@ impl Engine {
         // the learned labels read Latin-script text only; for other scripts their score is
         // noise from hash collisions, which sent ordinary questions in Korean to review
         let reads = latin_share(&norm.text);
-        let offensive = label("offensive") * reads;
-        let hate = label("hate") * reads;
-        // the word "subscribe" carries the learned spam score too; where a rule has read it
-        // as a resident's wish to get the city's newsletter, its own weight is taken out
-        let spam_model = if civic_subscribe {
-            self.without_word("spam", label("spam"), "subscribe", &x)
-        } else {
-            label("spam")
-        } * reads;
+        // Where a rule has read words as benign, their own learned weight is taken out too, or
+        // the model would carry the score the rule explained away: an idiom's words ("Hell's
+        // Kitchen") for the abuse labels, "subscribe" read as a resident's wish for the city's
+        // newsletter, and a request for agreement ("thumbs up if you agree") for spam.
+        let words_of = |spans: &[(usize, usize)]| -> Vec<String> {
+            spans
+                .iter()
+                .flat_map(|&(s, e)| {
+                    normalize(&text[s..e])
+                        .text
+                        .split(|c: char| !(c.is_alphanumeric() || c == '\''))
+                        .filter(|w| !w.is_empty())
+                        .map(str::to_string)
+                        .collect::<Vec<_>>()
+                })
+                .collect()
+        };
+        let idiom_words = words_of(&idioms);
+        let offensive =
+            self.without_words("offensive", label("offensive"), &idiom_words, &x) * reads;
+        let hate = self.without_words("hate", label("hate"), &idiom_words, &x) * reads;
+        let mut benign_for_spam = words_of(&agreement);
+        if civic_subscribe {
+            benign_for_spam.push("subscribe".to_string());
+        }
+        let spam_model = self.without_words("spam", label("spam"), &benign_for_spam, &x) * reads;
         let found_links = links::find(text, &self.links);
         let bare = |v: &[(usize, usize)], s: f32| if v.is_empty() { 0.0 } else { s };
         // learned and listed
@@ -342,12 +372,20 @@ impl Engine {
         if only_official {
             spammy.retain(|&(s, e)| !text[s..e].to_ascii_lowercase().starts_with("click"));
         }
-        // words a resident uses too ("the winner", "a discount", "thumbs up if you agree")
-        // count only beside another sign of spam (a spam phrase, a link elsewhere, a sum of
-        // money or a percentage: "CHEAP RAY-BANS 90% OFF"); alone they add a little
+        // words a resident uses too ("the winner", "a discount", "DM me") count only beside
+        // another sign of spam: a spam phrase, another such word ("crypto ... WhatsApp"), or
+        // a price beside a sales word ("CHEAP RAY-BANS 90% OFF"); alone they add a little.
+        // (A link is not a sign: "the art contest winner, story at dailybulletin.com".)
         let weak = if weak_spam_words.is_empty() {
             0.0
-        } else if !spammy.is_empty() || link_bonus > 0.0 || money_figure(text) {
+        } else if !spammy.is_empty()
+            || distinct_words(text, &weak_spam_words) >= 2
+            || (money_figure(&norm.text)
+                && weak_spam_words.iter().any(|&(s, e)| {
+                    let w = text[s..e].to_lowercase();
+                    w == "cheap" || w == "discount"
+                }))
+        {
             spammy.extend(weak_spam_words.iter().copied());
             spammy.sort_unstable();
             0.0
@@ -399,19 +437,22 @@ impl Engine {
             };
             if kind == phrases::Phrase::Solicitation {
                 // "the library fundraiser was a hit" names money without asking for it
-                let mentioned = phrase_hits
+                // ("send donations" is an ask; the "donations" inside it is not counted again)
+                let asks = hits.clone();
+                let mentioned: Vec<(usize, usize)> = phrase_hits
                     .iter()
                     .filter(|f| f.kind == phrases::Phrase::FundsMentioned)
-                    .map(|f| (f.start, f.end));
-                let asks = hits.len();
-                hits.extend(mentioned);
-                hits.sort_unstable();
-                if hits.len() > asks {
-                    score[idx(signal)] = match asks {
-                        0 if link_bonus > 0.0 => 0.7,
-                        0 => FUNDS_MENTIONED,
-                        _ => 0.9,
+                    .map(|f| (f.start, f.end))
+                    .filter(|&(s, e)| !asks.iter().any(|&(a, b)| s < b && a < e))
+                    .collect();
+                if !mentioned.is_empty() {
+                    score[idx(signal)] = if asks.is_empty() {
+                        FUNDS_MENTIONED
+                    } else {
+                        0.9
                     };
+                    hits.extend(mentioned);
+                    hits.sort_unstable();
                 }
             }
             evidence[idx(signal)] = ev(&hits);
@@ -665,6 +706,17 @@ fn civic_subscription(text: &str, start: usize, end: usize) -> bool {
 /// are read in full however much text in other scripts surrounds them (filler cannot dilute
 /// them).
 const LATIN_LETTERS_FOR_FULL_WEIGHT: u32 = 12;
+
+/// How many different words (case aside) the spans of `text` hold.
+fn distinct_words(text: &str, spans: &[(usize, usize)]) -> usize {
+    let mut seen: Vec<String> = spans
+        .iter()
+        .map(|&(s, e)| text[s..e].to_lowercase())
+        .collect();
+    seen.sort_unstable();
+    seen.dedup();
+    seen.len()
+}
 
 /// Whether the text names a sum of money or a percentage ("$5000", "€20", "90%").
 fn money_figure(text: &str) -> bool {
@@ -928,6 +980,19 @@ mod tests {
             });
             assert_eq!(score(&a, "spam") >= 0.5, spam, "{text}: {a:?}");
         }
+        // words a rule has read as benign lose their learned weight too: a request for
+        // agreement, and an idiom's words
+        for text in [
+            "Thumbs up if you agree we need more crosswalks",
+            "Hell\u{2019}s Kitchen on Foothill is closing",
+            "Dick's Sporting Goods opens Friday on Foothill",
+        ] {
+            let a = e.assess(&Comment {
+                text,
+                ..Comment::default()
+            });
+            assert_eq!(a.decision, Decision::Allow, "{text}: {a:?}");
+        }
         // sharp criticism of a proposal is not identity hate
         let sharp = e.assess(&Comment {
             text: "That proposal is stupid, honestly",
@@ -1019,10 +1084,23 @@ mod tests {
             ),
             ("Is there a senior discount for the pool pass?", "spam"),
             ("Thumbs up if you agree we need more crosswalks", "spam"),
+            (
+                "The 2% sales tax increase should go to the ballot; thumbs up if you agree",
+                "spam",
+            ),
+            (
+                "Congrats to the art contest winner, story at dailybulletin.com/news/art",
+                "spam",
+            ),
+            ("The city's $5M investment in the library paid off", "spam"),
             ("DM me if you found a grey cat near Oak St", "spam"),
             // money raised, named without an ask
             (
                 "The library fundraiser was a hit, thanks for the donations",
+                "solicitation",
+            ),
+            (
+                "The 5K fundraiser for the shelter is Saturday, details at eventbrite.com/e/123",
                 "solicitation",
             ),
             // names, typed with a phone's apostrophe too
@@ -1057,6 +1135,8 @@ mod tests {
             ("Call him on his cell, 909-555-0143", "personal_info"),
             // beside a price or another sign, spam's vocabulary is spam again
             ("CHEAP RAY-BANS 90% OFF CHEAP RAY-BANS 90% OFF", "spam"),
+            ("Invest in bitcoin now, DM me on WhatsApp", "spam"),
+            ("Crypto investment opportunity, DM me on WhatsApp", "spam"),
             ("Don\u{2019}t miss out!!! Make money from home", "spam"),
             (
                 "Raising funds for my son's team, send donations to my PayPal",
@@ -1077,6 +1157,18 @@ mod tests {
             });
             assert!(score(&a, signal) >= 0.5, "{text}: {a:?}");
         }
+    }
+
+    #[test]
+    fn an_ask_is_not_counted_again_as_a_mention() {
+        let mut e = engine();
+        let a = e.assess(&Comment {
+            text: "Please send donations to the food bank",
+            ..Comment::default()
+        });
+        let c = a.clauses.iter().find(|c| c.clause == "C.7.xv").unwrap();
+        assert!((c.score - 0.7).abs() < 1e-6, "{a:?}");
+        assert_eq!(c.evidence.len(), 1, "{a:?}");
     }
 
     #[test]

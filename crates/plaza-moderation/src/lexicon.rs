@@ -20,12 +20,15 @@ pub enum List {
     /// contest", "a senior discount", "the city's investment"): a sign of spam only beside
     /// another one.
     SpamWord,
+    /// Asking readers to agree ("thumbs up if you agree"): on a city's page a resident
+    /// rallying support for a view, never a sign of spam by itself or beside others.
+    Agreement,
     Bait,
     SecondPerson,
     Group,
     Dehumanizing,
     /// Idioms that contain a listed word without meaning it ("hung out to dry"): a hit of any
-    /// list that overlaps one is dropped. Never reported itself.
+    /// list but [`List::Illegal`] that overlaps one is dropped. Reported apart by [`find_all`].
     Idiom,
 }
 
@@ -286,6 +289,10 @@ const ILLEGAL: &[&str] = &[
     "deface the",
     "break the law",
     "run them over",
+    "cock fighting",
+    "cockfight*",
+    "dog fighting",
+    "dogfighting",
 ];
 
 const SELF_PROMOTION: &[&str] = &[
@@ -371,9 +378,7 @@ const SPAM: &[&str] = &[
     "inbox me",
 ];
 
-/// See [`List::SpamWord`]. Asking for thumbs or likes "if you agree" is here too: on a city's
-/// page it is a resident rallying support for a view ("thumbs up if you agree we need
-/// crosswalks"), and in the YouTube data it was ham 4 times in 12.
+/// See [`List::SpamWord`].
 const SPAM_WORDS: &[&str] = &[
     "winner",
     "cheap",
@@ -385,12 +390,16 @@ const SPAM_WORDS: &[&str] = &[
     "dm me",
     "whatsapp",
     "giveaway",
+    "inheritance",
+];
+
+/// See [`List::Agreement`]. In the YouTube data these were spam 8 times and ham 4.
+const AGREEMENT: &[&str] = &[
     "like if",
     "like this if",
     "thumbs up if",
     "thumbs up for",
     "how many people like",
-    "inheritance",
 ];
 
 /// Engagement bait: asking for likes, thumbs or subscriptions. Unlike a single spam word
@@ -500,6 +509,7 @@ impl List {
             List::SelfPromotion => SELF_PROMOTION,
             List::SpamPhrase => SPAM,
             List::SpamWord => SPAM_WORDS,
+            List::Agreement => AGREEMENT,
             List::Bait => BAIT,
             List::SecondPerson => SECOND_PERSON,
             List::Group => GROUP,
@@ -535,7 +545,7 @@ const IDIOMS: &[&str] = &[
 ];
 
 /// Every list, in a fixed order ([`find_all`] returns hits in this order).
-pub const LISTS: [List; 12] = [
+pub const LISTS: [List; 13] = [
     List::Obscene,
     List::Insult,
     List::Threat,
@@ -544,6 +554,7 @@ pub const LISTS: [List; 12] = [
     List::SelfPromotion,
     List::SpamPhrase,
     List::SpamWord,
+    List::Agreement,
     List::Bait,
     List::SecondPerson,
     List::Group,
@@ -568,31 +579,40 @@ fn matcher() -> &'static Matcher {
     })
 }
 
-/// Whole-word hits of every list in normalised text, in the order of [`LISTS`], as spans of
-/// the original text. One pass over the text.
-pub fn find_all(norm: &Normalized) -> [Vec<(usize, usize)>; 12] {
-    let mut out: [Vec<(usize, usize)>; 12] = Default::default();
+/// Each list's hits as spans of the original text, in the order of [`LISTS`].
+pub type ListHits = [Vec<(usize, usize)>; 13];
+
+/// Whole-word hits of every list in normalised text, in the order of [`LISTS`], and the idioms
+/// found, as spans of the original text. One pass over the text.
+pub fn find_all(norm: &Normalized) -> (ListHits, Vec<(usize, usize)>) {
+    let mut out: ListHits = Default::default();
     let mut idioms: Vec<(usize, usize)> = Vec::new();
     let m = matcher();
-    let Some(ac) = &m.ac else { return out };
+    let Some(ac) = &m.ac else {
+        return (out, idioms);
+    };
     for (pattern, span) in crate::detect::words::whole_word_hits(ac, norm, |p| m.meta[p].1) {
         match LISTS.iter().position(|l| *l == m.meta[pattern].0) {
             Some(i) => out[i].push(span),
             None => idioms.push(span),
         }
     }
-    for v in out.iter_mut() {
-        v.retain(|&(s, e)| !idioms.iter().any(|&(a, b)| s < b && a < e));
+    for (list, v) in LISTS.iter().zip(out.iter_mut()) {
+        // an idiom takes the sting out of a word, not the crime out of an act
+        // ("cock fighting" is not sexual, and is animal fighting all the same)
+        if *list != List::Illegal {
+            v.retain(|&(s, e)| !idioms.iter().any(|&(a, b)| s < b && a < e));
+        }
         v.sort_unstable();
         v.dedup_by(|a, b| a.0 < b.1 && b.0 < a.1);
     }
-    out
+    (out, idioms)
 }
 
 /// Whole-word hits of one list in normalised text, with spans in the original.
 pub fn find(list: List, norm: &Normalized) -> Vec<Finding<List>> {
     let i = LISTS.iter().position(|l| *l == list).unwrap_or(0);
-    find_all(norm)[i]
+    find_all(norm).0[i]
         .iter()
         .map(|&(start, end)| Finding {
             kind: list,
@@ -638,6 +658,11 @@ mod tests {
                 "{name}"
             );
         }
+        // the idiom cancels the word, not the crime
+        assert_eq!(
+            hits(List::Illegal, "Cock fighting tonight behind the feed store"),
+            vec!["Cock fighting"]
+        );
         assert_eq!(hits(List::Obscene, "you dick"), vec!["dick"]);
         assert_eq!(
             hits(List::Threat, "they should be hung"),

@@ -228,7 +228,8 @@ pub fn normalize(original: &str) -> Normalized {
             .count();
         if has_letter && leety > 0 {
             let len = j - i;
-            // symbols after the word's last letter are punctuation ("out!!!"), never letters
+            // exclamation marks after the word's last letter are punctuation ("out!!!"), not
+            // the letter i ("a$$." is still "ass.")
             let last_letter = i + chars[i..j]
                 .iter()
                 .rposition(|(c, _)| c.is_alphabetic())
@@ -241,7 +242,9 @@ pub fn normalize(original: &str) -> Normalized {
                 // symbols only between letters ("b!tch"); digits anywhere in a lettered word
                 let take = match c {
                     '!' | '|' | '$' | '@' => {
-                        (inner && k < last_letter && (prev_is_letter || next_is_letter))
+                        (inner
+                            && (c != '!' || k < last_letter)
+                            && (prev_is_letter || next_is_letter))
                             || (k == i && next_is_letter && len > 2)
                     }
                     d if d.is_ascii_digit() => prev_is_letter || next_is_letter,
@@ -347,6 +350,7 @@ mod tests {
         // exclamation marks after a word are punctuation, however many, not the letter i
         assert_eq!(n("don't miss out!!!"), "don't miss out!!!");
         assert_eq!(n("a$$hole!!"), "asshole!!");
+        assert_eq!(n("what an a$$."), "what an ass.");
         assert_eq!(n("Call 909-399-5411"), "call 909-399-5411");
         assert_eq!(n("a cat"), "a cat");
         assert_eq!(n("good"), "good");

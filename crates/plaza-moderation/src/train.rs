@@ -93,6 +93,10 @@ pub struct Sets {
     /// Negatives for every label: Plaza's civic training lines without links, and with them.
     pub civic: Vec<String>,
     pub civic_links: Vec<String>,
+    /// Negatives for the abuse labels only: Plaza's look-alike training lines ([`civic::LOOKALIKES`];
+    /// "is bitcoin accepted for parking citations?" should not teach the spam model that
+    /// bitcoin is ordinary).
+    pub lookalikes: Vec<String>,
 }
 
 /// Validation figures per label, at the chosen threshold.
@@ -181,6 +185,15 @@ pub fn train(sets: &Sets, bits: u32, settings: Settings) -> Trained {
             base.push(Example {
                 x: x.clone(),
                 y: vec![Some(false); 3],
+            });
+        }
+    }
+    for text in &sets.lookalikes {
+        let x = h.features(&normalize(text).text);
+        for _ in 0..CIVIC_WEIGHT {
+            base.push(Example {
+                x: x.clone(),
+                y: vec![Some(false), Some(false), None],
             });
         }
     }

@@ -125,6 +125,7 @@ impl Store {
         // by #4289, not yet in a release here). It hung a capture test once. A pool of at most
         // 8 connections loses nothing by keeping them; a broken one is still found and replaced
         // when it is next acquired (sqlx tests each connection before handing it out).
+        // min_connections must stay 0: above it, sqlx starts a maintenance task all the same.
         let mut options = AnyPoolOptions::new()
             .max_connections(match backend {
                 Backend::Sqlite => 4,

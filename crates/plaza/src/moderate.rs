@@ -202,7 +202,10 @@ pub fn train(
         spam_videos,
         civic: civic::train(civic::ORDINARY)
             .into_iter()
-            .chain(civic::train(civic::LOOKALIKES))
+            .map(String::from)
+            .collect(),
+        lookalikes: civic::train(civic::LOOKALIKES)
+            .into_iter()
             .map(String::from)
             .collect(),
         civic_links: civic::train(civic::LINKS)
