@@ -245,6 +245,10 @@ impl Engine {
             ],
             idioms,
         ) = lexicon::find_all(&norm);
+        // "Councilmember Dick Jones", "Mayor Dick": a given name, not the word
+        let (names, obscene): (Vec<_>, Vec<_>) = obscene
+            .into_iter()
+            .partition(|&(s, e)| given_name(text, s, e));
         // "subscribe to the council agenda emails" is civic, not a plea for subscribers
         let words_before = spam_words.len();
         let mut spammy: Vec<(usize, usize)> = spam_words
@@ -286,7 +290,7 @@ impl Engine {
                 })
                 .collect()
         };
-        let idiom_words = words_of(&idioms);
+        let idiom_words = words_of(&[idioms, names].concat());
         let offensive =
             self.without_words("offensive", label("offensive"), &idiom_words, &x) * reads;
         let hate = self.without_words("hate", label("hate"), &idiom_words, &x) * reads;
@@ -707,6 +711,47 @@ fn civic_subscription(text: &str, start: usize, end: usize) -> bool {
 /// are read in full however much text in other scripts surrounds them (filler cannot dilute
 /// them).
 const LATIN_LETTERS_FOR_FULL_WEIGHT: u32 = 12;
+
+/// Whether the hit at `start..end` of `text` is a given name that is also a listed word: written
+/// "Dick", with a capitalised surname after it ("Dick Jones") or a title before it ("Mayor
+/// Dick", "Mr. Dick").
+fn given_name(text: &str, start: usize, end: usize) -> bool {
+    if &text[start..end] != "Dick" {
+        return false;
+    }
+    let surname = text[end..]
+        .strip_prefix(' ')
+        .and_then(|r| r.split_whitespace().next())
+        .is_some_and(|w| {
+            let mut c = w.chars();
+            c.next().is_some_and(char::is_uppercase)
+                && w.trim_end_matches(|c: char| !c.is_alphanumeric())
+                    .chars()
+                    .skip(1)
+                    .all(char::is_lowercase)
+                && w.len() > 1
+        });
+    let title = text[..start]
+        .split_whitespace()
+        .next_back()
+        .map(|w| w.trim_end_matches('.').to_ascii_lowercase())
+        .is_some_and(|w| {
+            [
+                "mr",
+                "mayor",
+                "councilmember",
+                "councilman",
+                "supervisor",
+                "commissioner",
+                "director",
+                "chief",
+                "uncle",
+                "officer",
+            ]
+            .contains(&w.as_str())
+        });
+    surname || title
+}
 
 /// "Check" not as in "check out my channel": "check the views", "check if the pool is open",
 /// "check on my neighbour". In the videos "check" before out, my, it, this, me or them was spam
@@ -1194,6 +1239,30 @@ mod tests {
                 ..Comment::default()
             });
             assert!(score(&a, signal) >= 0.5, "{text}: {a:?}");
+        }
+    }
+
+    #[test]
+    fn a_given_name_is_not_the_word() {
+        let mut e = engine();
+        let score = |a: &Assessment, s: &str| a.signals.iter().find(|(n, _)| *n == s).unwrap().1;
+        for text in [
+            "Thanks to Councilmember Dick Jones for the crosswalk",
+            "Mayor Dick said the budget comes back in June",
+            "Dick Smith from public works fixed it in a day",
+        ] {
+            let a = e.assess(&Comment {
+                text,
+                ..Comment::default()
+            });
+            assert!(score(&a, "obscene") < 0.5, "{text}: {a:?}");
+        }
+        for text in ["Don't be a dick", "what a Dick!", "you dick"] {
+            let a = e.assess(&Comment {
+                text,
+                ..Comment::default()
+            });
+            assert!(score(&a, "obscene") >= 0.5, "{text}: {a:?}");
         }
     }
 
