@@ -173,27 +173,26 @@ pub fn train(sets: &Sets, bits: u32, settings: Settings) -> Trained {
         }
     }
     // ordinary civic comments count CIVIC_WEIGHT times; those with links once, or links
-    // would stop counting towards spam
-    for (text, times) in sets
+    // would stop counting towards spam; look-alike lines are negatives for the abuse labels
+    // only ("is bitcoin accepted for parking citations?" is not a spam lesson)
+    let every = vec![Some(false); 3];
+    let abuse_only = vec![Some(false), Some(false), None];
+    for (text, times, y) in sets
         .civic
         .iter()
-        .map(|t| (t, CIVIC_WEIGHT))
-        .chain(sets.civic_links.iter().map(|t| (t, 1)))
+        .map(|t| (t, CIVIC_WEIGHT, &every))
+        .chain(sets.civic_links.iter().map(|t| (t, 1, &every)))
+        .chain(
+            sets.lookalikes
+                .iter()
+                .map(|t| (t, CIVIC_WEIGHT, &abuse_only)),
+        )
     {
         let x = h.features(&normalize(text).text);
         for _ in 0..times {
             base.push(Example {
                 x: x.clone(),
-                y: vec![Some(false); 3],
-            });
-        }
-    }
-    for text in &sets.lookalikes {
-        let x = h.features(&normalize(text).text);
-        for _ in 0..CIVIC_WEIGHT {
-            base.push(Example {
-                x: x.clone(),
-                y: vec![Some(false), Some(false), None],
+                y: y.clone(),
             });
         }
     }
