@@ -244,11 +244,7 @@ impl Engine {
                 dehumanizing,
             ],
             idioms,
-        ) = lexicon::find_all(&norm);
-        // "Councilmember Dick Jones", "Mayor Dick": a given name, not the word
-        let (names, obscene): (Vec<_>, Vec<_>) = obscene
-            .into_iter()
-            .partition(|&(s, e)| given_name(text, s, e));
+        ) = lexicon::find_all(text, &norm);
         // "subscribe to the council agenda emails" is civic, not a plea for subscribers
         let words_before = spam_words.len();
         let mut spammy: Vec<(usize, usize)> = spam_words
@@ -290,7 +286,7 @@ impl Engine {
                 })
                 .collect()
         };
-        let idiom_words = words_of(&[idioms, names].concat());
+        let idiom_words = words_of(&idioms);
         let offensive =
             self.without_words("offensive", label("offensive"), &idiom_words, &x) * reads;
         let hate = self.without_words("hate", label("hate"), &idiom_words, &x) * reads;
@@ -711,47 +707,6 @@ fn civic_subscription(text: &str, start: usize, end: usize) -> bool {
 /// are read in full however much text in other scripts surrounds them (filler cannot dilute
 /// them).
 const LATIN_LETTERS_FOR_FULL_WEIGHT: u32 = 12;
-
-/// Whether the hit at `start..end` of `text` is a given name that is also a listed word: written
-/// "Dick", with a capitalised surname after it ("Dick Jones") or a title before it ("Mayor
-/// Dick", "Mr. Dick").
-fn given_name(text: &str, start: usize, end: usize) -> bool {
-    if &text[start..end] != "Dick" {
-        return false;
-    }
-    let surname = text[end..]
-        .strip_prefix(' ')
-        .and_then(|r| r.split_whitespace().next())
-        .is_some_and(|w| {
-            let mut c = w.chars();
-            c.next().is_some_and(char::is_uppercase)
-                && w.trim_end_matches(|c: char| !c.is_alphanumeric())
-                    .chars()
-                    .skip(1)
-                    .all(char::is_lowercase)
-                && w.len() > 1
-        });
-    let title = text[..start]
-        .split_whitespace()
-        .next_back()
-        .map(|w| w.trim_end_matches('.').to_ascii_lowercase())
-        .is_some_and(|w| {
-            [
-                "mr",
-                "mayor",
-                "councilmember",
-                "councilman",
-                "supervisor",
-                "commissioner",
-                "director",
-                "chief",
-                "uncle",
-                "officer",
-            ]
-            .contains(&w.as_str())
-        });
-    surname || title
-}
 
 /// "Check" not as in "check out my channel": "check the views", "check if the pool is open",
 /// "check on my neighbour". In the videos "check" before out, my, it, this, me or them was spam

@@ -579,12 +579,53 @@ fn matcher() -> &'static Matcher {
     })
 }
 
+/// Whether the hit at `start..end` of `text` is a given name that is also a listed word, written
+/// "Dick", with a capitalised surname after it ("Dick Jones") or a title before it ("Mayor
+/// Dick", "Mr. Dick").
+fn given_name(text: &str, start: usize, end: usize) -> bool {
+    if &text[start..end] != "Dick" {
+        return false;
+    }
+    let surname = text[end..]
+        .strip_prefix(' ')
+        .and_then(|r| r.split_whitespace().next())
+        .is_some_and(|w| {
+            let mut c = w.chars();
+            c.next().is_some_and(char::is_uppercase)
+                && w.trim_end_matches(|c: char| !c.is_alphanumeric())
+                    .chars()
+                    .skip(1)
+                    .all(char::is_lowercase)
+                && w.len() > 1
+        });
+    let title = text[..start]
+        .split_whitespace()
+        .next_back()
+        .map(|w| w.trim_end_matches('.').to_ascii_lowercase())
+        .is_some_and(|w| {
+            [
+                "mr",
+                "mayor",
+                "councilmember",
+                "councilman",
+                "supervisor",
+                "commissioner",
+                "director",
+                "chief",
+                "uncle",
+                "officer",
+            ]
+            .contains(&w.as_str())
+        });
+    surname || title
+}
+
 /// Each list's hits as spans of the original text, in the order of [`LISTS`].
 pub type ListHits = [Vec<(usize, usize)>; 13];
 
-/// Whole-word hits of every list in normalised text, in the order of [`LISTS`], and the idioms
-/// found, as spans of the original text. One pass over the text.
-pub fn find_all(norm: &Normalized) -> (ListHits, Vec<(usize, usize)>) {
+/// Whole-word hits of every list in the normalised text `norm` of `text`, in the order of
+/// [`LISTS`], and the idioms and given names found, as spans of `text`. One pass over the text.
+pub fn find_all(text: &str, norm: &Normalized) -> (ListHits, Vec<(usize, usize)>) {
     let mut out: ListHits = Default::default();
     let mut idioms: Vec<(usize, usize)> = Vec::new();
     let m = matcher();
@@ -593,6 +634,8 @@ pub fn find_all(norm: &Normalized) -> (ListHits, Vec<(usize, usize)>) {
     };
     for (pattern, span) in crate::detect::words::whole_word_hits(ac, norm, |p| m.meta[p].1) {
         match LISTS.iter().position(|l| *l == m.meta[pattern].0) {
+            // "Councilmember Dick Jones": a given name cancels the word as an idiom does
+            Some(_) if given_name(text, span.0, span.1) => idioms.push(span),
             Some(i) => out[i].push(span),
             None => idioms.push(span),
         }
@@ -609,10 +652,10 @@ pub fn find_all(norm: &Normalized) -> (ListHits, Vec<(usize, usize)>) {
     (out, idioms)
 }
 
-/// Whole-word hits of one list in normalised text, with spans in the original.
-pub fn find(list: List, norm: &Normalized) -> Vec<Finding<List>> {
+/// Whole-word hits of one list in `text`, with spans in `text`.
+pub fn find(list: List, text: &str) -> Vec<Finding<List>> {
     let i = LISTS.iter().position(|l| *l == list).unwrap_or(0);
-    find_all(norm).0[i]
+    find_all(text, &crate::normalize::normalize(text)).0[i]
         .iter()
         .map(|&(start, end)| Finding {
             kind: list,
@@ -625,10 +668,9 @@ pub fn find(list: List, norm: &Normalized) -> Vec<Finding<List>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::normalize::normalize;
 
     fn hits(list: List, t: &str) -> Vec<String> {
-        find(list, &normalize(t))
+        find(list, t)
             .into_iter()
             .map(|f| t[f.start..f.end].to_string())
             .collect()
