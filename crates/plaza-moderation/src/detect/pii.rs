@@ -321,21 +321,10 @@ fn emails(text: &str, out: &mut Vec<Finding<Pii>>) {
                 .take_while(|b| b.is_ascii_alphanumeric() || *b == b'-')
                 .count();
             let after = &rest_trim[name_len..];
-            // the dot: " dot " as is, or "[dot]", "(dot)", "{dot}", "." after optional spaces
-            let (ws, dot) = if after.starts_with(" dot ") {
-                (0, " dot ")
-            } else {
-                let t = after.trim_start();
-                match ["[dot]", "(dot)", "{dot}", "."]
-                    .into_iter()
-                    .find(|d| t.starts_with(*d))
-                {
-                    Some(d) => (after.len() - t.len(), d),
-                    None => continue,
-                }
+            let Some((skip, dot)) = dot_at(after, true) else {
+                continue;
             };
-            let after_dot = &after[ws + dot.len()..];
-            let tail = after_dot.trim_start();
+            let tail = &after[skip..];
             let tld_len = tail.bytes().take_while(|b| b.is_ascii_alphabetic()).count();
             let tld = &tail[..tld_len];
             let common = [
@@ -376,30 +365,12 @@ fn emails(text: &str, out: &mut Vec<Finding<Pii>>) {
                     "details",
                 ]
                 .contains(&&lower[s..local_end]);
-            let mut end =
-                offset + name_len + ws + dot.len() + (after_dot.len() - tail.len()) + tld_len;
+            let mut end = offset + name_len + skip + tld_len;
             // more labels: "clerk [at] ci.claremont [dot] ca.us" (a plain "." only with no
             // space around it, so "gmail.com. Thanks" ends at "com")
             let mut tld = tld;
-            loop {
-                let more = &lower[end..];
-                let (skip, label) = if let Some(r) = more.strip_prefix('.') {
-                    (1, r)
-                } else if let Some(r) = more.strip_prefix(" dot ") {
-                    (5, r)
-                } else {
-                    let t = more.trim_start();
-                    match ["[dot]", "(dot)", "{dot}"]
-                        .into_iter()
-                        .find(|d| t.starts_with(*d))
-                    {
-                        Some(d) => {
-                            let r = t[d.len()..].trim_start();
-                            (more.len() - r.len(), r)
-                        }
-                        None => break,
-                    }
-                };
+            while let Some((skip, _)) = dot_at(&lower[end..], false) {
+                let label = &lower[end + skip..];
                 let n = label
                     .bytes()
                     .take_while(|b| b.is_ascii_alphabetic())
@@ -431,6 +402,27 @@ fn emails(text: &str, out: &mut Vec<Finding<Pii>>) {
             }
         }
     }
+}
+
+/// The dot of a domain at the start of lower-cased `s`: " dot ", or "[dot]", "(dot)" or
+/// "{dot}" with spaces around, or "." (with spaces around only where `loose`). Returns the bytes
+/// up to the next label and which dot it was.
+fn dot_at(s: &str, loose: bool) -> Option<(usize, &'static str)> {
+    let (dot, rest) = if let Some(r) = s.strip_prefix(" dot ") {
+        (" dot ", r)
+    } else if let (false, Some(r)) = (loose, s.strip_prefix('.')) {
+        return Some((s.len() - r.len(), "."));
+    } else {
+        let t = s.trim_start();
+        let dots: &[&'static str] = if loose {
+            &["[dot]", "(dot)", "{dot}", "."]
+        } else {
+            &["[dot]", "(dot)", "{dot}"]
+        };
+        let d = dots.iter().find(|d| t.starts_with(**d))?;
+        (*d, &t[d.len()..])
+    };
+    Some((s.len() - rest.trim_start().len(), dot))
 }
 
 /// The domain of an email address found by [`find`], plain (`name@city.gov`) or written out
