@@ -304,30 +304,11 @@ mod tests {
 
     #[test]
     fn decodes_character_references() {
-        for (text, c) in [
-            ("&amp;", '&'),
-            ("&#39;", '\''),
-            ("&#x27;", '\''),
-            ("&quot;", '"'),
-            ("&gt;", '>'),
-            ("&nbsp;", '\u{a0}'),
-            ("&#128512;", '😀'),
-        ] {
-            assert_eq!(at(text, 0), Some(Markup::Char(text.len(), c)), "{text}");
-        }
-        for text in [
-            "&",
-            "&amp",
-            "& amp;",
-            "&#0;",
-            "&#xD800;",
-            "&#99999999;",
-            "&bogus;",
-            "&#;",
-            "&#x;",
-        ] {
-            assert_eq!(at(text, 0), None, "{text}");
-        }
+        // the reading itself is plaza_core::char_reference, tested there; here, that markup
+        // uses it and spans the whole reference
+        assert_eq!(at("&#39;s", 0), Some(Markup::Char(5, '\'')));
+        assert_eq!(at("&amp;", 0), Some(Markup::Char(5, '&')));
+        assert_eq!(at("&bogus;", 0), None);
         assert_eq!(at("AT&T rocks;", 2), None);
     }
 }
