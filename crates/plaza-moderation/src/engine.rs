@@ -850,6 +850,18 @@ mod tests {
         Engine::new(&p, None)
     }
 
+    fn assess(e: &mut Engine, text: &str) -> Assessment {
+        e.assess(&Comment {
+            text,
+            ..Comment::default()
+        })
+    }
+
+    /// A signal's score.
+    fn score(a: &Assessment, signal: &str) -> f32 {
+        a.signals.iter().find(|(n, _)| *n == signal).unwrap().1
+    }
+
     fn clause_ids(a: &Assessment) -> Vec<&str> {
         a.clauses.iter().map(|c| c.clause.as_str()).collect()
     }
@@ -857,11 +869,10 @@ mod tests {
     #[test]
     fn a_group_and_a_dehumanising_word_in_one_sentence_is_identity_hate() {
         let mut e = engine();
-        let score = |a: &Assessment, s: &str| a.signals.iter().find(|(n, _)| *n == s).unwrap().1;
-        let a = e.assess(&Comment {
-            text: "Honestly, immigrants are vermin and the council knows it",
-            ..Comment::default()
-        });
+        let a = assess(
+            &mut e,
+            "Honestly, immigrants are vermin and the council knows it",
+        );
         assert!(score(&a, "identity_hate") >= 0.5, "{a:?}");
         assert!(clause_ids(&a).contains(&"C.7.vi"), "{a:?}");
         for fine in [
@@ -869,10 +880,7 @@ mod tests {
             "Women's soccer league signups are open until Friday",
             "Thank you to the refugees' aid volunteers at the library",
         ] {
-            let a = e.assess(&Comment {
-                text: fine,
-                ..Comment::default()
-            });
+            let a = assess(&mut e, fine);
             assert!(score(&a, "identity_hate") < 0.5, "{fine}: {a:?}");
         }
     }
@@ -880,10 +888,7 @@ mod tests {
     #[test]
     fn rules_alone_map_comments_to_clauses_with_evidence() {
         let mut e = engine();
-        let a = e.assess(&Comment {
-            text: "You are a m0r0n and a f.u.c.k.i.n.g liar",
-            ..Comment::default()
-        });
+        let a = assess(&mut e, "You are a m0r0n and a f.u.c.k.i.n.g liar");
         assert!(
             clause_ids(&a).contains(&"C.7.i") && clause_ids(&a).contains(&"C.7.vii"),
             "{a:?}"
@@ -899,21 +904,12 @@ mod tests {
             .map(|e| e.text.as_str())
             .collect();
         assert!(ev.contains(&"m0r0n"), "{ev:?}");
-        let a = e.assess(&Comment {
-            text: "Someone is breaking into cars on 5th Street",
-            ..Comment::default()
-        });
+        let a = assess(&mut e, "Someone is breaking into cars on 5th Street");
         assert!(clause_ids(&a).contains(&"C.7.xvii"));
         assert!(a.escalate);
-        let a = e.assess(&Comment {
-            text: "her number is (909) 555-0188",
-            ..Comment::default()
-        });
+        let a = assess(&mut e, "her number is (909) 555-0188");
         assert_eq!(clause_ids(&a), vec!["C.7.xi", "C.7.xii"]);
-        let a = e.assess(&Comment {
-            text: "When does the library open on Sunday?",
-            ..Comment::default()
-        });
+        let a = assess(&mut e, "When does the library open on Sunday?");
         assert_eq!(a.decision, Decision::Allow);
         assert!(a.clauses.is_empty());
         assert_eq!(a.signals.len(), 20);
@@ -928,22 +924,8 @@ mod tests {
         );
         let p = plaza_core::policy::parse(&text).unwrap();
         let mut e = Engine::new(&p, None);
-        assert_eq!(
-            e.assess(&Comment {
-                text: "SSN 123-45-6789",
-                ..Comment::default()
-            })
-            .decision,
-            Decision::Remove
-        );
-        assert_eq!(
-            e.assess(&Comment {
-                text: "you idiot",
-                ..Comment::default()
-            })
-            .decision,
-            Decision::Review
-        );
+        assert_eq!(assess(&mut e, "SSN 123-45-6789").decision, Decision::Remove);
+        assert_eq!(assess(&mut e, "you idiot").decision, Decision::Review);
     }
 
     #[test]
@@ -987,21 +969,17 @@ mod tests {
     fn the_shipped_model_scores_the_obvious_cases() {
         let p = plaza_core::policy::Policy::default_policy().unwrap();
         let mut e = Engine::new(&p, Some(crate::default_model().unwrap()));
-        let score = |a: &Assessment, s: &str| a.signals.iter().find(|(n, _)| *n == s).unwrap().1;
-        let spam = e.assess(&Comment {
-            text: "Check out my channel and subscribe!!! http://bit.ly/xyz",
-            ..Comment::default()
-        });
+        let spam = assess(
+            &mut e,
+            "Check out my channel and subscribe!!! http://bit.ly/xyz",
+        );
         assert!(score(&spam, "spam") >= 0.5, "{spam:?}");
-        let kind = e.assess(&Comment {
-            text: "Thank you to the parks crew for the new benches at Memorial Park.",
-            ..Comment::default()
-        });
+        let kind = assess(
+            &mut e,
+            "Thank you to the parks crew for the new benches at Memorial Park.",
+        );
         assert_eq!(kind.decision, Decision::Allow, "{kind:?}");
-        let rude = e.assess(&Comment {
-            text: "@user you are a disgusting piece of shit",
-            ..Comment::default()
-        });
+        let rude = assess(&mut e, "@user you are a disgusting piece of shit");
         assert!(score(&rude, "toxicity") >= 0.5);
         // "subscribe" read as a resident's wish for the city's newsletter loses its learned
         // weight too; asked of the reader, it keeps it
@@ -1012,10 +990,7 @@ mod tests {
             ),
             ("Please subscribe for daily updates", true),
         ] {
-            let a = e.assess(&Comment {
-                text,
-                ..Comment::default()
-            });
+            let a = assess(&mut e, text);
             assert_eq!(score(&a, "spam") >= 0.5, spam, "{text}: {a:?}");
         }
         // words a rule has read as benign lose their learned weight too: a request for
@@ -1025,37 +1000,24 @@ mod tests {
             "Hell\u{2019}s Kitchen on Foothill is closing",
             "Dick's Sporting Goods opens Friday on Foothill",
         ] {
-            let a = e.assess(&Comment {
-                text,
-                ..Comment::default()
-            });
+            let a = assess(&mut e, text);
             assert_eq!(a.decision, Decision::Allow, "{text}: {a:?}");
         }
         // sharp criticism of a proposal is not identity hate
-        let sharp = e.assess(&Comment {
-            text: "That proposal is stupid, honestly",
-            ..Comment::default()
-        });
+        let sharp = assess(&mut e, "That proposal is stupid, honestly");
         assert!(score(&sharp, "identity_hate") < 0.5, "{sharp:?}");
         // the learned labels do not read Korean: an ordinary question is not scored by noise
-        let question = e.assess(&Comment {
-            text: "도서관 주말 운영 시간이 어떻게 되나요?",
-            ..Comment::default()
-        });
+        let question = assess(&mut e, "도서관 주말 운영 시간이 어떻게 되나요?");
         assert_eq!(question.decision, Decision::Allow, "{question:?}");
         assert!(score(&question, "toxicity") < 0.1, "{question:?}");
         // a word disguised with Cyrillic look-alikes is still read as Latin
-        let disguised = e.assess(&Comment {
-            text: "@user you are a disgusting piece of ѕhіt",
-            ..Comment::default()
-        });
+        let disguised = assess(&mut e, "@user you are a disgusting piece of ѕhіt");
         assert!(score(&disguised, "toxicity") >= 0.5, "{disguised:?}");
     }
 
     #[test]
     fn civic_phrasings_are_not_rule_hits() {
         let mut e = engine();
-        let score = |a: &Assessment, s: &str| a.signals.iter().find(|(n, _)| *n == s).unwrap().1;
         for (text, signal) in [
             // subscribing to a city service is not a plea for subscribers
             (
@@ -1145,10 +1107,7 @@ mod tests {
             ("Hell\u{2019}s Kitchen on Foothill is closing", "toxicity"),
             ("Dick's Sporting Goods opens Friday", "toxicity"),
         ] {
-            let a = e.assess(&Comment {
-                text,
-                ..Comment::default()
-            });
+            let a = assess(&mut e, text);
             assert!(score(&a, signal) < 0.5, "{text}: {a:?}");
         }
         // the same rules still fire where they should
@@ -1189,10 +1148,7 @@ mod tests {
                 "personal_info",
             ),
         ] {
-            let a = e.assess(&Comment {
-                text,
-                ..Comment::default()
-            });
+            let a = assess(&mut e, text);
             assert!(score(&a, signal) >= 0.5, "{text}: {a:?}");
         }
     }
@@ -1200,23 +1156,16 @@ mod tests {
     #[test]
     fn a_given_name_is_not_the_word() {
         let mut e = engine();
-        let score = |a: &Assessment, s: &str| a.signals.iter().find(|(n, _)| *n == s).unwrap().1;
         for text in [
             "Thanks to Councilmember Dick Jones for the crosswalk",
             "Mayor Dick said the budget comes back in June",
             "Dick Smith from public works fixed it in a day",
         ] {
-            let a = e.assess(&Comment {
-                text,
-                ..Comment::default()
-            });
+            let a = assess(&mut e, text);
             assert!(score(&a, "obscene") < 0.5, "{text}: {a:?}");
         }
         for text in ["Don't be a dick", "what a Dick!", "you dick"] {
-            let a = e.assess(&Comment {
-                text,
-                ..Comment::default()
-            });
+            let a = assess(&mut e, text);
             assert!(score(&a, "obscene") >= 0.5, "{text}: {a:?}");
         }
     }
@@ -1234,10 +1183,7 @@ mod tests {
     #[test]
     fn an_ask_is_not_counted_again_as_a_mention() {
         let mut e = engine();
-        let a = e.assess(&Comment {
-            text: "Please send donations to the food bank",
-            ..Comment::default()
-        });
+        let a = assess(&mut e, "Please send donations to the food bank");
         let c = a.clauses.iter().find(|c| c.clause == "C.7.xv").unwrap();
         assert!((c.score - 0.7).abs() < 1e-6, "{a:?}");
         assert_eq!(c.evidence.len(), 1, "{a:?}");

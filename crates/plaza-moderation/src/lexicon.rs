@@ -689,17 +689,24 @@ mod tests {
         assert!(hits(List::Threat, "this heat will kill the lawn").is_empty());
         // an idiom carrying a listed word cancels it
         assert!(hits(List::Threat, "they should be hung out to dry").is_empty());
-        for name in [
-            "The Moby Dick reading is on Saturday",
-            "Dick's Sporting Goods is opening on Foothill",
-            "Hell's Kitchen the diner is closing",
-            "A cock fighting ring was busted",
-        ] {
-            assert!(
-                hits(List::Obscene, name).is_empty() && hits(List::Sexual, name).is_empty(),
-                "{name}"
-            );
-        }
+        // no hit of any of `lists` in any of `texts`
+        let clean = |lists: &[List], texts: &[&str]| {
+            for t in texts {
+                for l in lists {
+                    assert!(hits(*l, t).is_empty(), "{l:?}: {t}");
+                }
+            }
+        };
+        clean(
+            &[List::Obscene, List::Sexual],
+            &[
+                "The Moby Dick reading is on Saturday",
+                "Dick's Sporting Goods is opening on Foothill",
+                "Hell's Kitchen the diner is closing",
+                "A cock fighting ring was busted",
+                "Thanks to Councilmember Dick Jones",
+            ],
+        );
         // the idiom cancels the word, not the crime
         assert_eq!(
             hits(List::Illegal, "Cock fighting tonight behind the feed store"),
@@ -711,31 +718,30 @@ mod tests {
             vec!["should be hung"]
         );
         // civic words that share a prefix or a word with sexual terms (the Scunthorpe problem)
-        for civic in [
-            "Cocktail hour at the library fundraiser",
-            "Milford Avenue is closed",
-            "The sewer hookup fee doubled",
-            "A police escort led the parade",
-            "Where is the sex offender registry?",
-            "Same-sex couples can marry at city hall",
-            "You can see it with the naked eye",
-            "The mayor was cocky at the meeting",
-        ] {
-            assert!(hits(List::Sexual, civic).is_empty(), "{civic}");
-        }
-        for civic in [
-            "Is there arsenic in the well water?",
-            "Arsenal won again",
-            "Our sister city Fukuoka sent a delegation",
-            "Fire retardant drops near the ridge",
-            "Creeping costs on the library project",
-            "The morning commute",
-        ] {
-            assert!(
-                hits(List::Obscene, civic).is_empty() && hits(List::Insult, civic).is_empty(),
-                "{civic}"
-            );
-        }
+        clean(
+            &[List::Sexual],
+            &[
+                "Cocktail hour at the library fundraiser",
+                "Milford Avenue is closed",
+                "The sewer hookup fee doubled",
+                "A police escort led the parade",
+                "Where is the sex offender registry?",
+                "Same-sex couples can marry at city hall",
+                "You can see it with the naked eye",
+                "The mayor was cocky at the meeting",
+            ],
+        );
+        clean(
+            &[List::Obscene, List::Insult],
+            &[
+                "Is there arsenic in the well water?",
+                "Arsenal won again",
+                "Our sister city Fukuoka sent a delegation",
+                "Fire retardant drops near the ridge",
+                "Creeping costs on the library project",
+                "The morning commute",
+            ],
+        );
         assert_eq!(hits(List::Sexual, "free nudes here"), vec!["nudes"]);
         assert_eq!(
             hits(List::Sexual, "escort services 24/7"),
