@@ -22,6 +22,14 @@ const WEAK_SPAM_WORD: f32 = 0.15;
 /// ("the library fundraiser was a hit"): below the line, for the desk to see.
 const FUNDS_MENTIONED: f32 = 0.4;
 
+/// What the learned spam score counts for in a comment with nothing to promote: no link, handle,
+/// sum of money, promoted thing or request ([`lexicon::List::PromotionCue`] and the spam lists).
+/// Spam sells or asks for something; without that, what the model reads as spam is the shape
+/// of a fan's comment ("epic", "I'm watching this in 2014", "YouTube is so popular"). With
+/// each video scored by a model that never saw it, engine spam F1 went 0.922 -> 0.945 (01),
+/// 0.908 -> 0.916 (04) and 0.957 -> 0.972 (07); 0.7 gave 0.943, 0.908 and 0.970.
+const NO_PROMOTION_SPAM: f32 = 0.5;
+
 /// A comment to assess. Only `text` is required.
 #[derive(Debug, Clone, Default)]
 pub struct Comment<'a> {
@@ -239,12 +247,22 @@ impl Engine {
                 weak_spam_words,
                 agreement,
                 bait,
+                cue_words,
                 second_person,
                 groups,
                 dehumanizing,
             ],
             idioms,
         ) = lexicon::find_all(text, &norm);
+        // anything promoted or asked for (see `NO_PROMOTION_SPAM`); links are added below
+        let promotes = !cue_words.is_empty()
+            || !promo.is_empty()
+            || !spam_words.is_empty()
+            || !weak_spam_words.is_empty()
+            || !agreement.is_empty()
+            || !bait.is_empty()
+            || text.contains('@')
+            || money_figure(&norm.text);
         // "subscribe to the council agenda emails" is civic, not a plea for subscribers
         let words_before = spam_words.len();
         let mut spammy: Vec<(usize, usize)> = spam_words
@@ -295,8 +313,11 @@ impl Engine {
             benign_for_spam.push("subscribe".to_string());
         }
         benign_for_spam.extend(benign_checks(&norm.text));
-        let spam_model = self.without_words("spam", label("spam"), &benign_for_spam, &x) * reads;
         let found_links = links::find(text, &self.links);
+        let promotes = promotes || !found_links.is_empty();
+        let spam_model = self.without_words("spam", label("spam"), &benign_for_spam, &x)
+            * reads
+            * if promotes { 1.0 } else { NO_PROMOTION_SPAM };
         let bare = |v: &[(usize, usize)], s: f32| if v.is_empty() { 0.0 } else { s };
         // learned and listed
         score[idx("obscene")] = bare(&obscene, 0.9).max(offensive * 0.6);
@@ -1002,6 +1023,17 @@ mod tests {
         ] {
             let a = assess(&mut e, text);
             assert_eq!(a.decision, Decision::Allow, "{text}: {a:?}");
+        }
+        // a fan's comment shaped like the videos' spam, with nothing to promote, is not spam
+        // (the model alone scores these 0.59-0.61); one that promotes something still is
+        for (text, spam) in [
+            ("most popular video on youtube", false),
+            ("Hii youtube", false),
+            ("Watch my videos xx", true),
+            ("Nice song .See my new track.", true),
+        ] {
+            let a = assess(&mut e, text);
+            assert_eq!(score(&a, "spam") >= 0.5, spam, "{text}: {a:?}");
         }
         // sharp criticism of a proposal is not identity hate
         let sharp = assess(&mut e, "That proposal is stupid, honestly");

@@ -24,6 +24,10 @@ pub enum List {
     /// rallying support for a view, never a sign of spam by itself or beside others.
     Agreement,
     Bait,
+    /// Something promoted or an action asked of the reader ("my new track", "vote", "free",
+    /// "download"): without one of these, or a link, a handle, a sum of money or a hit of the
+    /// spam lists, a comment has nothing to sell, and the learned spam score is discounted.
+    PromotionCue,
     SecondPerson,
     Group,
     Dehumanizing,
@@ -415,6 +419,108 @@ const BAIT: &[&str] = &[
     "like and subscribe",
 ];
 
+/// See [`List::PromotionCue`]: words for what spam sells or asks for, beyond those in the spam
+/// lists above (a hit of those is a cue too). Meant to be wide: a cue only lets the learned
+/// score stand, it adds nothing.
+const PROMOTION_CUE: &[&str] = &[
+    // asking the reader to do something
+    "check*",
+    "subscri*",
+    "sub",
+    "subs",
+    "visit*",
+    "click*",
+    "search*",
+    "look up",
+    "look at",
+    "take a look",
+    "follow*",
+    "share",
+    "sharing",
+    "vote*",
+    "voting",
+    "download*",
+    "listen*",
+    "watch my",
+    "see my",
+    "hear my",
+    "join",
+    "apply",
+    "register",
+    "sign up",
+    "contact",
+    "call me",
+    "text me",
+    "message me",
+    "pm me",
+    "dm",
+    "email",
+    "help*",
+    "support*",
+    "donat*",
+    "like this",
+    "like it",
+    "like my",
+    "thumbs",
+    // what is sold, given or promoted
+    "channel*",
+    "canal",
+    "website*",
+    "site",
+    "page",
+    "link",
+    "links",
+    "app",
+    "apps",
+    "promo*",
+    "facebook",
+    "twitter",
+    "instagram",
+    "google",
+    "my new",
+    "my song*",
+    "rap",
+    "rapper",
+    "cover",
+    "covers",
+    "playlist",
+    "track",
+    "album",
+    "mixtape",
+    "beat",
+    "beats",
+    "free",
+    "money",
+    "cash",
+    "earn*",
+    "win",
+    "won",
+    "prize*",
+    "reward*",
+    "bonus",
+    "contest",
+    "gift*",
+    "buy*",
+    "sell*",
+    "sale",
+    "deal",
+    "deals",
+    "offer*",
+    "order*",
+    "price*",
+    "shop*",
+    "store",
+    "product*",
+    "service*",
+    "business",
+    "hire",
+    "invest*",
+    "loan*",
+    "credit",
+    "fund*",
+    "survey",
+];
+
 /// People named by a protected characteristic (race, religion, national origin, immigration
 /// status, sex, gender identity, sexual orientation, disability).
 const GROUP: &[&str] = &[
@@ -511,6 +617,7 @@ impl List {
             List::SpamWord => SPAM_WORDS,
             List::Agreement => AGREEMENT,
             List::Bait => BAIT,
+            List::PromotionCue => PROMOTION_CUE,
             List::SecondPerson => SECOND_PERSON,
             List::Group => GROUP,
             List::Dehumanizing => DEHUMANIZING,
@@ -545,7 +652,7 @@ const IDIOMS: &[&str] = &[
 ];
 
 /// Every list, in a fixed order ([`find_all`] returns hits in this order).
-pub const LISTS: [List; 13] = [
+pub const LISTS: [List; 14] = [
     List::Obscene,
     List::Insult,
     List::Threat,
@@ -556,6 +663,7 @@ pub const LISTS: [List; 13] = [
     List::SpamWord,
     List::Agreement,
     List::Bait,
+    List::PromotionCue,
     List::SecondPerson,
     List::Group,
     List::Dehumanizing,
@@ -621,7 +729,7 @@ fn given_name(text: &str, start: usize, end: usize) -> bool {
 }
 
 /// Each list's hits as spans of the original text, in the order of [`LISTS`].
-pub type ListHits = [Vec<(usize, usize)>; 13];
+pub type ListHits = [Vec<(usize, usize)>; 14];
 
 /// Whole-word hits of every list in the normalised text `norm` of `text`, in the order of
 /// [`LISTS`], and the idioms and given names found, as spans of `text`. One pass over the text.
@@ -754,5 +862,16 @@ mod tests {
                 .take(1)
                 .collect::<Vec<_>>()
         );
+        // what spam sells or asks for, stems and typing tricks included
+        assert_eq!(
+            hits(List::PromotionCue, "D0WNLOAD the app, FREE gifts"),
+            vec!["D0WNLOAD", "app", "FREE", "gifts"]
+        );
+        // (overlapping hits of one list are reported once)
+        assert_eq!(
+            hits(List::PromotionCue, "Nice song. See my new track"),
+            vec!["See my", "track"]
+        );
+        assert!(hits(List::PromotionCue, "I'm watching this in 2014, epic").is_empty());
     }
 }
