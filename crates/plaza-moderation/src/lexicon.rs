@@ -426,6 +426,10 @@ const PROMOTION_CUE: &[&str] = &[
     // asking the reader to do something
     "check*",
     "subscri*",
+    // Spanish and Portuguese: "suscríbete", "inscreva-se"
+    "suscri*",
+    "suscrí*",
+    "inscrev*",
     "sub",
     "subs",
     "visit*",
@@ -873,5 +877,9 @@ mod tests {
             vec!["See my", "track"]
         );
         assert!(hits(List::PromotionCue, "I'm watching this in 2014, epic").is_empty());
+        assert_eq!(
+            hits(List::PromotionCue, "Suscríbete, inscreva-se!"),
+            vec!["Suscríbete", "inscreva"]
+        );
     }
 }
