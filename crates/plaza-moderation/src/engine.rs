@@ -1069,6 +1069,11 @@ mod tests {
                 "Only 20 more subscribers and I hit 500, you know what to do",
                 true,
             ),
+            // the spam a city's page gets besides the videos' kind
+            ("Hot singles in your area tonight", true),
+            ("Watch full movie online HD", true),
+            ("Join my team and be your own boss", true),
+            ("I'm working from home today so I missed the meeting", false),
             // somebody else's subscribers
             (
                 "The city's YouTube channel just passed 3,000 subscribers, nice work",

@@ -380,6 +380,20 @@ const SPAM: &[&str] = &[
     "no experience needed",
     "guaranteed returns",
     "inbox me",
+    // the spam a city's page gets besides the videos' kind: dating, diet tricks, streams, prizes,
+    // easy money
+    "hot singles",
+    "singles in your area",
+    "weird trick",
+    "you have been selected",
+    "you've been selected",
+    "watch full movie",
+    "full movie online",
+    "free live stream",
+    "live stream free",
+    "be your own boss",
+    "get rich quick",
+    "working from home and",
 ];
 
 /// See [`List::SpamWord`].
