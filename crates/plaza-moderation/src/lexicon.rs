@@ -429,7 +429,9 @@ const BAIT: &[&str] = &[
 
 /// See [`List::PromotionCue`]: words for what spam sells or asks for, beyond those in the spam
 /// lists above (a hit of those is a cue too). Meant to be wide: a cue only lets the learned
-/// score stand, it adds nothing.
+/// score stand, it adds nothing. But not a fan's words: "who's listening in 2015", "the best
+/// rapper alive", "sick beat" and "look at the views" promote nothing, so music is a cue only
+/// as the writer's own ("my new track", "I'm a rapper").
 const PROMOTION_CUE: &[&str] = &[
     // asking the reader to do something
     "check*",
@@ -447,14 +449,12 @@ const PROMOTION_CUE: &[&str] = &[
     "click*",
     "search*",
     "look up",
-    "look at",
     "take a look",
     "follow*",
     "shar*",
     "vote*",
     "voting",
     "download*",
-    "listen*",
     "watch my",
     "see my",
     "hear my",
@@ -507,20 +507,21 @@ const PROMOTION_CUE: &[&str] = &[
     "snapchat",
     "tiktok",
     "onlyfans",
-    "stream*",
     "ticket*",
     "my new",
     "my song*",
-    "rap",
-    "rapper",
-    "cover",
-    "covers",
-    "playlist",
-    "track",
-    "album",
-    "mixtape",
-    "beat",
-    "beats",
+    "my beat*",
+    "my album",
+    "my mixtape",
+    "look at my",
+    "my rap*",
+    "i rap",
+    "i'm a rapper",
+    "im a rapper",
+    "i am a rapper",
+    "upcoming artist",
+    "independent artist",
+    "live stream",
     "free",
     "gratis",
     "grátis",
@@ -535,12 +536,13 @@ const PROMOTION_CUE: &[&str] = &[
     "profit*",
     "trading",
     "weekly",
-    "a day",
     "per day",
     "earn*",
+    "win",
+    "wins",
+    "winning",
     "gana*",
     "ganhe",
-    "win*",
     "won",
     "prize*",
     "premio*",
@@ -920,9 +922,21 @@ mod tests {
         // (overlapping hits of one list are reported once)
         assert_eq!(
             hits(List::PromotionCue, "Nice song. See my new track"),
-            vec!["See my", "track"]
+            vec!["See my"]
         );
         assert!(hits(List::PromotionCue, "I'm watching this in 2014, epic").is_empty());
+        // a fan's words about the music are not; the writer's own music is
+        assert!(
+            hits(
+                List::PromotionCue,
+                "Who's listening in 2015? Best rapper alive, sick beat, look at the views"
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            hits(List::PromotionCue, "I'm a rapper, and my rap is new"),
+            vec!["I'm a rapper", "my rap"]
+        );
         assert_eq!(
             hits(List::PromotionCue, "Suscríbete, inscreva-se!"),
             vec!["Suscríbete", "inscreva"]
