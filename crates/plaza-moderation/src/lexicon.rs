@@ -464,7 +464,6 @@ const PROMOTION_CUE: &[&str] = &[
     "sign up",
     "contact",
     "call me",
-    "text me",
     "text",
     "message me",
     "pm me",
@@ -481,7 +480,6 @@ const PROMOTION_CUE: &[&str] = &[
     "verify",
     "like this",
     "like it",
-    "like my",
     "thumbs",
     // what is sold, given or promoted
     "channel*",
