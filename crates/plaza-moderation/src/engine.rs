@@ -254,28 +254,25 @@ impl Engine {
             ],
             idioms,
         ) = lexicon::find_all(text, &norm);
-        // anything promoted or asked for (see `NO_PROMOTION_SPAM`); links are added below
+        let found_links = links::find(text, &self.links);
+        let money = money_figure(text);
+        // anything promoted or asked for (see `NO_PROMOTION_SPAM`)
         let promotes = !cue_words.is_empty()
             || !promo.is_empty()
             || !spam_words.is_empty()
             || !weak_spam_words.is_empty()
             || !agreement.is_empty()
             || !bait.is_empty()
+            || !found_links.is_empty()
             || text.contains('@')
-            || money_figure(text);
-        // "subscribe to the council agenda emails" is civic, not a plea for subscribers
-        let words_before = spam_words.len();
-        let mut spammy: Vec<(usize, usize)> = spam_words
-            .into_iter()
-            .filter(|&(start, end)| !civic_subscription(text, start, end))
-            .collect();
-        let civic_subscribe = spammy.len() < words_before;
-        // "you are so close to 14,000,000 subscribers" is a fan's talk, not a plea for them
-        let words_before = spammy.len();
-        spammy.retain(|&(s, e)| {
-            !text[s..e].eq_ignore_ascii_case("subscribers") || pleads_for_subscribers(text, s, e)
-        });
-        let others_subscribers = spammy.len() < words_before;
+            || money;
+        // spam words read as benign where they stand lose their hit, and below their learned
+        // weight: "subscribe to the council agenda emails" is civic, not a plea for
+        // subscribers, and "you are so close to 14,000,000 subscribers" is a fan's talk
+        let (benign_spam_words, mut spammy): (Vec<_>, Vec<_>) =
+            spam_words.into_iter().partition(|&(start, end)| {
+                civic_subscription(text, start, end) || others_subscribers(text, start, end)
+            });
         spammy.extend(bait.iter().copied());
         spammy.sort_unstable();
         let second = !second_person.is_empty() || text.contains('@');
@@ -295,8 +292,9 @@ impl Engine {
         let reads = latin_share(&norm.text);
         // Where a rule has read words as benign, their own learned weight is taken out too, or
         // the model would carry the score the rule explained away: an idiom's words ("Hell's
-        // Kitchen") for the abuse labels, "subscribe" read as a resident's wish for the city's
-        // newsletter, and a request for agreement ("thumbs up if you agree") for spam.
+        // Kitchen") for the abuse labels, spam words read as benign ("subscribe" as a
+        // resident's wish for the city's newsletter), and a request for agreement ("thumbs up
+        // if you agree") for spam.
         let words_of = |spans: &[(usize, usize)]| -> Vec<String> {
             spans
                 .iter()
@@ -315,15 +313,8 @@ impl Engine {
             self.without_words("offensive", label("offensive"), &idiom_words, &x) * reads;
         let hate = self.without_words("hate", label("hate"), &idiom_words, &x) * reads;
         let mut benign_for_spam = words_of(&agreement);
-        if civic_subscribe {
-            benign_for_spam.push("subscribe".to_string());
-        }
-        if others_subscribers {
-            benign_for_spam.push("subscribers".to_string());
-        }
+        benign_for_spam.extend(words_of(&benign_spam_words));
         benign_for_spam.extend(benign_checks(&norm.text));
-        let found_links = links::find(text, &self.links);
-        let promotes = promotes || !found_links.is_empty();
         let spam_model = self.without_words("spam", label("spam"), &benign_for_spam, &x)
             * reads
             * if promotes { 1.0 } else { NO_PROMOTION_SPAM };
@@ -411,7 +402,7 @@ impl Engine {
             0.0
         } else if !spammy.is_empty()
             || distinct_words(text, &weak_spam_words) >= 2
-            || (money_figure(&norm.text)
+            || (money
                 && weak_spam_words.iter().any(|&(s, e)| {
                     let w = text[s..e].to_lowercase();
                     w == "cheap" || w == "discount"
@@ -680,48 +671,74 @@ const CIVIC_SUBSCRIPTIONS: &[&str] = &[
     "mailing",
 ];
 
-/// Whether "subscribers" at `start..end` of `text` is asked for: the writer or the writer's
-/// group speaks, or somebody pleads, within six words before it or three after ("help me get
-/// 100 subscribers", "if we reach 1k subscribers", "at 500 subscribers I'm sky diving",
-/// "subscribers please"). Talk of somebody else's count is not ("you are so close to
-/// 14,000,000 subscribers", "I saw the city's channel passed 3,000 subscribers"). In the videos,
-/// 21 of the 23 comments with "subscribers" were spam, and 19 of those spoke for the writer or
-/// pleaded; the 2 ham ones spoke of the singer.
-fn pleads_for_subscribers(text: &str, start: usize, end: usize) -> bool {
-    let before: Vec<&str> = text[..start].split_whitespace().collect();
-    let after = text[end..].split_whitespace().take(3);
-    let near: Vec<&str> = before[before.len().saturating_sub(6)..]
-        .iter()
-        .copied()
-        .chain(after)
+/// The words of `text` within `before` words before `start` (nearest first) and `after` words
+/// after `end` (in order), normalised as the lists read them (case, apostrophes, character
+/// references, leetspeak), for rules that read a list hit in its context.
+fn words_around(
+    text: &str,
+    start: usize,
+    end: usize,
+    before: usize,
+    after: usize,
+) -> (Vec<String>, Vec<String>) {
+    let words = |part: Vec<&str>| -> Vec<String> {
+        normalize(&part.join(" "))
+            .text
+            .split(|c: char| !(c.is_alphanumeric() || c == '\''))
+            .filter(|w| !w.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    let mut near: Vec<&str> = text[..start]
+        .split_whitespace()
+        .rev()
+        .take(before)
         .collect();
-    normalize(&near.join(" "))
-        .text
-        .split(|c: char| !(c.is_alphanumeric() || c == '\''))
-        .any(|w| {
-            matches!(
-                w,
-                "i" | "i'm"
-                    | "im"
-                    | "i'll"
-                    | "i've"
-                    | "i'd"
-                    | "me"
-                    | "my"
-                    | "mine"
-                    | "myself"
-                    | "we"
-                    | "we're"
-                    | "us"
-                    | "our"
-                    | "ours"
-                    | "let's"
-                    | "lets"
-                    | "please"
-                    | "plz"
-                    | "pls"
-            )
-        })
+    near.reverse();
+    let mut b = words(near);
+    b.reverse();
+    b.truncate(before);
+    let mut a = words(text[end..].split_whitespace().take(after).collect());
+    a.truncate(after);
+    (b, a)
+}
+
+/// Whether the spam word at `start..end` of `text` is "subscribers" not asked for: nobody
+/// pleads and neither the writer nor the writer's group speaks within six words before it or
+/// three after. "Help me get 100 subscribers", "if we reach 1k subscribers", "at 500
+/// subscribers I'm sky diving" and "subscribers please" ask; "you are so close to 14,000,000
+/// subscribers" and "I saw the city's channel passed 3,000 subscribers" talk of somebody
+/// else's count. In the videos, 21 of the 23 comments with "subscribers" were spam, and 19 of
+/// those spoke for the writer or pleaded; the 2 ham ones spoke of the singer.
+fn others_subscribers(text: &str, start: usize, end: usize) -> bool {
+    if !text[start..end].eq_ignore_ascii_case("subscribers") {
+        return false;
+    }
+    let (before, after) = words_around(text, start, end, 6, 3);
+    !before.iter().chain(&after).any(|w| {
+        matches!(
+            w.as_str(),
+            "i" | "i'm"
+                | "im"
+                | "i'll"
+                | "i've"
+                | "i'd"
+                | "me"
+                | "my"
+                | "mine"
+                | "myself"
+                | "we"
+                | "we're"
+                | "us"
+                | "our"
+                | "ours"
+                | "let's"
+                | "lets"
+                | "please"
+                | "plz"
+                | "pls"
+        )
+    })
 }
 
 /// Whether the spam word at `start..end` of `text` is "subscribe to the ..." (or "to the
@@ -732,14 +749,7 @@ fn civic_subscription(text: &str, start: usize, end: usize) -> bool {
     if !text[start..end].eq_ignore_ascii_case("subscribe") {
         return false;
     }
-    let words: Vec<String> = text[end..]
-        .split_whitespace()
-        .take(6)
-        .map(|w| {
-            w.trim_matches(|c: char| !c.is_alphanumeric())
-                .to_lowercase()
-        })
-        .collect();
+    let (before, words) = words_around(text, start, end, 3, 6);
     let addressed = matches!(
         words
             .iter()
@@ -757,22 +767,12 @@ fn civic_subscription(text: &str, start: usize, end: usize) -> bool {
     // the speaker wants to subscribe to something the city offers: "Is there a newsletter
     // for the senior center? I'd like to subscribe." (asking the reader to subscribe "for
     // daily updates" stays spam)
-    let word = |w: &str| {
-        w.trim_matches(|c: char| !c.is_alphanumeric())
-            .replace('\u{2019}', "'")
-            .to_lowercase()
-    };
-    let before: Vec<String> = text[..start]
-        .split_whitespace()
-        .rev()
-        .take(3)
-        .map(word)
-        .collect();
     let speaker = before
         .iter()
         .any(|w| matches!(w.as_str(), "i" | "i'd" | "i'm" | "we" | "we'd"));
     speaker && {
-        let all: Vec<String> = text.split_whitespace().map(word).collect();
+        let (all_before, all_after) = words_around(text, start, end, usize::MAX, usize::MAX);
+        let all: Vec<&String> = all_before.iter().chain(&all_after).collect();
         all.iter().any(|w| is_civic(w)) && !all.iter().any(|w| is_personal(w))
     }
 }
