@@ -1094,6 +1094,34 @@ mod tests {
             ("Hot singles in your area tonight", true),
             ("Watch full movie online HD", true),
             ("Join my team and be your own boss", true),
+            (
+                "Thanks to Mr. Robert Hayes I recovered my hacked account, he is the best. \
+                 Message him on Instagram @robert_recovery",
+                true,
+            ),
+            (
+                "Who else is trading with Mrs. Sarah Williams? She helped me pay off my \
+                 mortgage, write to her on WhatsApp",
+                true,
+            ),
+            (
+                "Your page has been flagged for violating community standards. Appeal within \
+                 24 hours to avoid suspension",
+                true,
+            ),
+            // ... and what a resident writes with the same words
+            (
+                "Contact her on Monday about the permit, she's the planner",
+                false,
+            ),
+            (
+                "My account on the utility portal was hacked, how do I reset the password?",
+                false,
+            ),
+            (
+                "Mr. Hayes from Parks was the best, thanks for fixing the fountain",
+                false,
+            ),
             // ... and a resident's words that share some of its words
             (
                 "Will there be a free live stream of the budget hearing for those of us \

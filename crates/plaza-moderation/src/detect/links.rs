@@ -141,6 +141,12 @@ const CREDENTIAL_BAIT: &[&str] = &[
     "billing",
     "claim",
     "unlock",
+    "appeal",
+    "recover",
+    "restore",
+    "confirm",
+    "suspend",
+    "reactivat",
 ];
 
 /// Words in a host name that borrow a public service's authority.
@@ -148,6 +154,109 @@ const SERVICE_WORDS: &[&str] = &[
     "city", "cityhall", "gov", "vote", "voter", "election", "utilit", "water", "permit", "parking",
     "library", "tax", "irs", "dmv", "police", "court", "rebate", "stimulus",
 ];
+
+/// Platforms, mail and payment services, and carriers whose names phishing hosts borrow
+/// (`meta-business-support-center.com`, `paypal-secure-verify.com`).
+const BRANDS: &[&str] = &[
+    "facebook",
+    "meta",
+    "instagram",
+    "whatsapp",
+    "messenger",
+    "youtube",
+    "google",
+    "gmail",
+    "tiktok",
+    "twitter",
+    "linkedin",
+    "nextdoor",
+    "bluesky",
+    "paypal",
+    "venmo",
+    "cashapp",
+    "zelle",
+    "coinbase",
+    "binance",
+    "apple",
+    "icloud",
+    "microsoft",
+    "outlook",
+    "amazon",
+    "netflix",
+    "usps",
+    "fedex",
+    "dhl",
+];
+
+/// Words such a host adds to the borrowed name to look like the service's help desk.
+const HELP_WORDS: &[&str] = &[
+    "support",
+    "help",
+    "helpdesk",
+    "security",
+    "secure",
+    "verify",
+    "verification",
+    "verified",
+    "appeal",
+    "appeals",
+    "center",
+    "centre",
+    "login",
+    "signin",
+    "account",
+    "accounts",
+    "recovery",
+    "recover",
+    "unlock",
+    "team",
+    "service",
+    "billing",
+    "payment",
+    "refund",
+    "claim",
+    "violation",
+    "copyright",
+    "policy",
+    "community",
+    "confirm",
+    "notice",
+    "alert",
+];
+
+/// Whether the host dresses itself up as a platform or payment service it does not belong to:
+/// its registrable name has the brand as a part (`meta-business-support-center.com`), glued to
+/// a help-desk word (`facebooksupport.net`, `securepaypal.com`), or the brand's domain sits in
+/// front of somebody else's (`facebook.com.account-verify.net`); with a help-desk word in the
+/// name, or credential bait in the path. The brand's own names (`facebook.com`,
+/// `google.co.uk`, `paypal.me`) are not look-alikes, nor are other names that start with one
+/// (`metacritic.com`, `amazonaws.com`, `youtube-nocookie.com`).
+fn borrows_brand(host: &str, registrable: &str, bait: bool) -> bool {
+    let name = registrable.split('.').next().unwrap_or("");
+    if BRANDS.contains(&name) {
+        return false;
+    }
+    let parts: Vec<&str> = name.split('-').filter(|p| !p.is_empty()).collect();
+    let helped = parts.iter().any(|p| HELP_WORDS.contains(p));
+    let as_part = parts.iter().any(|p| BRANDS.contains(p));
+    let glued = BRANDS.iter().filter(|b| b.len() >= 5).any(|b| {
+        parts.iter().any(|p| {
+            p.len() > b.len()
+                && (p
+                    .strip_prefix(b)
+                    .is_some_and(|rest| HELP_WORDS.contains(&rest))
+                    || p.strip_suffix(b)
+                        .is_some_and(|rest| HELP_WORDS.contains(&rest)))
+        })
+    });
+    let labels: Vec<&str> = host.split('.').collect();
+    let in_front = labels.len() > 2
+        && labels
+            .windows(2)
+            .take(labels.len() - 2)
+            .any(|w| BRANDS.contains(&w[0]) && matches!(w[1], "com" | "net" | "org"));
+    glued || ((as_part || in_front) && (helped || bait))
+}
 
 /// Top-level domains that cost almost nothing and carry most throwaway phishing sites.
 const CHEAP_TLDS: &[&str] = &[
@@ -400,10 +509,14 @@ fn judge(
     if official {
         flags.push(Flag::Official);
     }
+    // four numbers of 0-255 (not a count written with dots: "2.124.821.694 views")
     if host.split('.').count() == 4
-        && host
-            .split('.')
-            .all(|p| p.bytes().all(|b| b.is_ascii_digit()))
+        && host.split('.').all(|p| {
+            !p.is_empty()
+                && p.len() <= 3
+                && p.bytes().all(|b| b.is_ascii_digit())
+                && p.parse::<u8>().is_ok()
+        })
     {
         flags.push(Flag::IpLiteral);
     }
@@ -453,7 +566,9 @@ fn judge(
                 .split(['.', '-'])
                 .any(|part| part.starts_with(w) || part.ends_with(w))
         });
-        if bait && (dressed_up || CHEAP_TLDS.contains(&tld)) {
+        if (bait && (dressed_up || CHEAP_TLDS.contains(&tld)))
+            || borrows_brand(&host, &registrable, bait)
+        {
             flags.push(Flag::Phishing);
         }
     }
@@ -616,6 +731,45 @@ mod tests {
     }
 
     #[test]
+    fn a_host_borrowing_a_platform_or_payment_brand_is_phishing() {
+        let find_one = |t: &str| {
+            find(t, &policy())
+                .into_iter()
+                .next()
+                .unwrap_or_else(|| panic!("no link in {t}"))
+        };
+        for bad in [
+            "Verify here: meta-business-support-center.com/appeal",
+            "https://paypal-secure-verify.com/",
+            "http://facebook.com.account-verify.net/login",
+            "https://facebooksupport.xyz",
+            "www.securepaypal.com",
+            "https://instagram-copyright-help.com/form",
+            "https://www.usps-redelivery.com/confirm",
+        ] {
+            let l = find_one(bad);
+            assert!(l.flags.contains(&Flag::Phishing), "{bad}: {l:?}");
+            assert!(l.malicious(), "{bad}");
+        }
+        for fine in [
+            "https://business.facebook.com/help",
+            "https://support.google.com/accounts",
+            "https://www.google.co.uk/maps",
+            "https://paypal.me/cityfoodbank",
+            "https://meta.wikimedia.org/wiki/Special:UserLogin",
+            "https://www.metacritic.com/login",
+            "https://reports.s3.amazonaws.com/account.pdf",
+            "https://www.youtube-nocookie.com/embed/x",
+            "https://www.applebees.com/account",
+            "https://www.facebook-fan-page-of-the-parade.com",
+            "https://www.microsoft.com/en-us/security",
+        ] {
+            let l = find_one(fine);
+            assert!(!l.malicious(), "{fine}: {l:?}");
+        }
+    }
+
+    #[test]
     fn judgements() {
         let find_one = |t: &str| find(t, &policy()).into_iter().next().unwrap();
         assert!(
@@ -624,6 +778,12 @@ mod tests {
                 .contains(&Flag::IpLiteral)
         );
         assert!(find_one("bit.ly/3xYz").flags.contains(&Flag::Shortener));
+        // a count written with dots is not an address
+        assert!(
+            find("2.124.821.694 views and counting", &policy())
+                .iter()
+                .all(|l| !l.malicious())
+        );
         assert!(
             find_one("https://arborva1e.gov/pay")
                 .flags
