@@ -1257,6 +1257,15 @@ mod tests {
             // names, typed with a phone's apostrophe too
             ("Hell\u{2019}s Kitchen on Foothill is closing", "toxicity"),
             ("Dick's Sporting Goods opens Friday", "toxicity"),
+            // a resident's own account, named, is not promotion
+            (
+                "My Instagram account got hacked last week, anyone know how to get it back?",
+                "self_promotion",
+            ),
+            (
+                "My YouTube keeps buffering during the council livestream",
+                "self_promotion",
+            ),
         ] {
             let a = assess(&mut e, text);
             assert!(score(&a, signal) < 0.5, "{text}: {a:?}");
@@ -1269,6 +1278,10 @@ mod tests {
                 "spam",
             ),
             ("Check out my channel for more videos", "self_promotion"),
+            (
+                "Follow my Instagram for more pics of the pier",
+                "self_promotion",
+            ),
             ("Help, my neighbor's house is on fire", "crime_report"),
             ("The mayor should be hung for this", "threat"),
             ("You will pay for this, I know where you live", "threat"),

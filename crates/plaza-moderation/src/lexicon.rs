@@ -319,8 +319,6 @@ const SELF_PROMOTION: &[&str] = &[
     "use my code",
     "my link",
     "link in bio",
-    "my instagram",
-    "my youtube",
     "my cover",
     "my covers",
     "my new track",
@@ -336,7 +334,10 @@ const SELF_PROMOTION: &[&str] = &[
     "subscribe to our",
     "listen to my",
     "shameless plug",
-    "my tiktok",
+    "follow my instagram",
+    "follow my youtube",
+    "follow my tiktok",
+    "follow my page",
     "give me a follow",
     "dm me to",
     "come try our",
@@ -537,6 +538,11 @@ const PROMOTION_CUE: &[&str] = &[
     "facebook",
     "twitter",
     "instagram",
+    // a resident's own account is not promotion by itself ("my Instagram account got
+    // hacked", "my YouTube keeps buffering"); with a verb ("follow my", "check out my") or a
+    // handle it is
+    "my youtube",
+    "my tiktok",
     "google",
     "telegram",
     "snapchat",
