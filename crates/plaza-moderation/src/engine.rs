@@ -4,7 +4,7 @@
 
 use crate::detect::repeats::Tracker;
 use crate::detect::{gibberish, links, phrases, pii};
-use crate::features::Hasher;
+use crate::features::{Hasher, words};
 use crate::lexicon;
 use crate::linear::Linear;
 use crate::normalize::{Normalized, normalize};
@@ -299,10 +299,7 @@ impl Engine {
             spans
                 .iter()
                 .flat_map(|&(s, e)| {
-                    normalize(&text[s..e])
-                        .text
-                        .split(|c: char| !(c.is_alphanumeric() || c == '\''))
-                        .filter(|w| !w.is_empty())
+                    words(&normalize(&text[s..e]).text)
                         .map(str::to_string)
                         .collect::<Vec<_>>()
                 })
@@ -644,10 +641,7 @@ const PERSONAL_CUES: &[&str] = &[
 /// Whether normalised text speaks of a person (see [`PERSONAL_CUES`]); "my home" is the
 /// writer's own and does not count.
 fn about_a_person(norm: &str) -> bool {
-    let words: Vec<&str> = norm
-        .split(|c: char| !(c.is_alphanumeric() || c == '\''))
-        .filter(|w| !w.is_empty())
-        .collect();
+    let words: Vec<&str> = words(norm).collect();
     words.iter().enumerate().any(|(i, w)| {
         let w = w.trim_end_matches("'s");
         PERSONAL_CUES.contains(&w) && !(w == "home" && i > 0 && words[i - 1] == "my")
@@ -681,11 +675,8 @@ fn words_around(
     before: usize,
     after: usize,
 ) -> (Vec<String>, Vec<String>) {
-    let words = |part: Vec<&str>| -> Vec<String> {
-        normalize(&part.join(" "))
-            .text
-            .split(|c: char| !(c.is_alphanumeric() || c == '\''))
-            .filter(|w| !w.is_empty())
+    let read = |part: Vec<&str>| -> Vec<String> {
+        words(&normalize(&part.join(" ")).text)
             .map(str::to_string)
             .collect()
     };
@@ -695,10 +686,10 @@ fn words_around(
         .take(before)
         .collect();
     near.reverse();
-    let mut b = words(near);
+    let mut b = read(near);
     b.reverse();
     b.truncate(before);
-    let mut a = words(text[end..].split_whitespace().take(after).collect());
+    let mut a = read(text[end..].split_whitespace().take(after).collect());
     a.truncate(after);
     (b, a)
 }
@@ -790,10 +781,7 @@ fn benign_checks(normalized: &str) -> Vec<String> {
     if !normalized.contains("check") {
         return Vec::new();
     }
-    let words: Vec<&str> = normalized
-        .split(|c: char| !(c.is_alphanumeric() || c == '\''))
-        .filter(|w| !w.is_empty())
-        .collect();
+    let words: Vec<&str> = words(normalized).collect();
     words
         .windows(2)
         .filter(|p| {

@@ -52,10 +52,7 @@ impl Hasher {
 
     fn build(&self, normalized: &str, whole_text: bool) -> Sparse {
         let mut raw: Sparse = Vec::with_capacity(normalized.len() * 4);
-        let words: Vec<&str> = normalized
-            .split(|c: char| !(c.is_alphanumeric() || c == '\''))
-            .filter(|w| !w.is_empty())
-            .collect();
+        let words: Vec<&str> = words(normalized).collect();
         let mut padded = String::new();
         let mut bounds: Vec<usize> = Vec::new();
         for w in &words {
@@ -112,6 +109,15 @@ impl Hasher {
     }
 }
 
+/// The words of normalised text, as the model reads them: runs of letters, digits and
+/// apostrophes. Rules that take a word's learned weight out (the engine's `without_words`) read
+/// words the same way, or the weight they take out would not be the word's.
+pub fn words(normalized: &str) -> impl Iterator<Item = &str> {
+    normalized
+        .split(|c: char| !(c.is_alphanumeric() || c == '\''))
+        .filter(|w| !w.is_empty())
+}
+
 /// The words inside the text's links, and the number of links: a token with a scheme
 /// (`://`), one starting `www.`, or a host followed by a path whose last label is two or more
 /// letters (`example.org/x`, not `4.5/5`). Text without a dot or a colon is not scanned.
@@ -132,10 +138,7 @@ fn link_words(text: &str) -> (usize, usize) {
             });
         if looks_like_link {
             links += 1;
-            inside += token
-                .split(|c: char| !(c.is_alphanumeric() || c == '\''))
-                .filter(|w| !w.is_empty())
-                .count();
+            inside += words(token).count();
         }
     }
     (inside, links)
