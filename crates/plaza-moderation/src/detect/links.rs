@@ -188,38 +188,26 @@ const BRANDS: &[&str] = &[
     "dhl",
 ];
 
-/// Words such a host adds to the borrowed name to look like the service's help desk.
+/// Words such a host adds to the borrowed name to look like the service's help desk, besides
+/// the credential-bait words ([`CREDENTIAL_BAIT`], which count in a host name too).
 const HELP_WORDS: &[&str] = &[
     "support",
     "help",
     "helpdesk",
     "security",
-    "secure",
-    "verify",
-    "verification",
     "verified",
-    "appeal",
     "appeals",
     "center",
     "centre",
-    "login",
-    "signin",
-    "account",
     "accounts",
     "recovery",
-    "recover",
-    "unlock",
     "team",
     "service",
-    "billing",
-    "payment",
     "refund",
-    "claim",
     "violation",
     "copyright",
     "policy",
     "community",
-    "confirm",
     "notice",
     "alert",
 ];
@@ -236,25 +224,23 @@ fn borrows_brand(host: &str, registrable: &str, bait: bool) -> bool {
     if BRANDS.contains(&name) {
         return false;
     }
+    let help_word = |w: &str| HELP_WORDS.contains(&w) || CREDENTIAL_BAIT.contains(&w);
     let parts: Vec<&str> = name.split('-').filter(|p| !p.is_empty()).collect();
-    let helped = parts.iter().any(|p| HELP_WORDS.contains(p));
+    let helped = parts.iter().any(|p| help_word(p));
     let as_part = parts.iter().any(|p| BRANDS.contains(p));
     let glued = BRANDS.iter().filter(|b| b.len() >= 5).any(|b| {
         parts.iter().any(|p| {
             p.len() > b.len()
-                && (p
-                    .strip_prefix(b)
-                    .is_some_and(|rest| HELP_WORDS.contains(&rest))
-                    || p.strip_suffix(b)
-                        .is_some_and(|rest| HELP_WORDS.contains(&rest)))
+                && (p.strip_prefix(b).is_some_and(help_word)
+                    || p.strip_suffix(b).is_some_and(help_word))
         })
     });
-    let labels: Vec<&str> = host.split('.').collect();
-    let in_front = labels.len() > 2
-        && labels
-            .windows(2)
-            .take(labels.len() - 2)
-            .any(|w| BRANDS.contains(&w[0]) && matches!(w[1], "com" | "net" | "org"));
+    // "facebook.com." in front of the registrable name
+    let front = host.strip_suffix(registrable).unwrap_or("");
+    let in_front = front
+        .split('.')
+        .zip(front.split('.').skip(1))
+        .any(|(b, tld)| BRANDS.contains(&b) && matches!(tld, "com" | "net" | "org"));
     glued || ((as_part || in_front) && (helped || bait))
 }
 
@@ -509,14 +495,12 @@ fn judge(
     if official {
         flags.push(Flag::Official);
     }
-    // four numbers of 0-255 (not a count written with dots: "2.124.821.694 views")
+    // four numbers of 0-255, leading zeros allowed as browsers allow them (not a count
+    // written with dots: "2.124.821.694 views")
     if host.split('.').count() == 4
-        && host.split('.').all(|p| {
-            !p.is_empty()
-                && p.len() <= 3
-                && p.bytes().all(|b| b.is_ascii_digit())
-                && p.parse::<u8>().is_ok()
-        })
+        && host
+            .split('.')
+            .all(|p| p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u8>().is_ok())
     {
         flags.push(Flag::IpLiteral);
     }
@@ -778,6 +762,11 @@ mod tests {
                 .contains(&Flag::IpLiteral)
         );
         assert!(find_one("bit.ly/3xYz").flags.contains(&Flag::Shortener));
+        assert!(
+            find_one("http://192.168.001.001/login")
+                .flags
+                .contains(&Flag::IpLiteral)
+        );
         // a count written with dots is not an address
         assert!(
             find("2.124.821.694 views and counting", &policy())
