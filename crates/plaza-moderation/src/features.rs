@@ -23,6 +23,17 @@ impl Hasher {
         }
     }
 
+    /// The bucket of a hash: a mask for a power of two (every hasher `new` makes), which
+    /// gives the same bucket as the remainder without a division per n-gram.
+    fn fold(&self, h: u64) -> u32 {
+        let dims = u64::from(self.dims);
+        if dims.is_power_of_two() {
+            (h & (dims - 1)) as u32
+        } else {
+            (h % dims) as u32
+        }
+    }
+
     /// The bucket of several parts joined by single spaces (no allocation).
     fn bucket_joined(&self, namespace: u8, parts: &[&str]) -> u32 {
         let mut h = fnv1a(&[namespace]);
@@ -32,11 +43,11 @@ impl Hasher {
             }
             h = fnv1a_extend(h, part.as_bytes());
         }
-        (h % u64::from(self.dims)) as u32
+        self.fold(h)
     }
 
     fn bucket(&self, namespace: u8, gram: &str) -> u32 {
-        (fnv1a_extend(fnv1a(&[namespace]), gram.as_bytes()) % u64::from(self.dims)) as u32
+        self.fold(fnv1a_extend(fnv1a(&[namespace]), gram.as_bytes()))
     }
 
     /// The feature vector of normalised text.
@@ -53,11 +64,14 @@ impl Hasher {
     fn build(&self, normalized: &str, whole_text: bool) -> Sparse {
         let mut raw: Sparse = Vec::with_capacity(normalized.len() * 4);
         let words: Vec<&str> = words(normalized).collect();
-        let mut padded = String::new();
-        let mut bounds: Vec<usize> = Vec::new();
+        let mut padded = String::with_capacity(64);
+        let mut bounds: Vec<usize> = Vec::with_capacity(64);
+        let mut running: Vec<u64> = Vec::with_capacity(64);
+        let char_seed = fnv1a(b"c");
         for w in &words {
             raw.push((self.bucket(b'w', w), 0.0));
-            // character n-grams as slices of one padded buffer: no allocation per gram
+            // character n-grams as slices of one padded buffer: no allocation per gram, and
+            // each n-gram's hash extends the (n-1)-gram's at the same start by one character
             padded.clear();
             padded.push('<');
             padded.push_str(w);
@@ -66,15 +80,24 @@ impl Hasher {
             bounds.extend(padded.char_indices().map(|(i, _)| i));
             bounds.push(padded.len());
             let chars = bounds.len() - 1;
+            running.clear();
+            running.extend((0..chars.saturating_sub(1)).map(|start| {
+                fnv1a_extend(
+                    char_seed,
+                    &padded.as_bytes()[bounds[start]..bounds[start + 2]],
+                )
+            }));
             for n in 3..=5 {
                 if chars < n {
                     break;
                 }
                 for start in 0..=chars - n {
-                    raw.push((
-                        self.bucket(b'c', &padded[bounds[start]..bounds[start + n]]),
-                        0.0,
-                    ));
+                    let h = fnv1a_extend(
+                        running[start],
+                        &padded.as_bytes()[bounds[start + n - 1]..bounds[start + n]],
+                    );
+                    running[start] = h;
+                    raw.push((self.fold(h), 0.0));
                 }
             }
         }
@@ -168,6 +191,34 @@ mod tests {
         assert_eq!(
             h.bucket_joined(b'b', &["city", "council"]),
             h.bucket(b'b', "city council")
+        );
+    }
+
+    #[test]
+    fn char_grams_hash_as_whole_slices() {
+        // the incremental hashes are the hashes of the n-grams themselves, in the same order
+        let h = Hasher::new(18);
+        for word in ["council", "café", "ok", "a", "señorita", "日本語です"] {
+            let padded = format!("<{word}>");
+            let chars: Vec<usize> = padded
+                .char_indices()
+                .map(|(i, _)| i)
+                .chain([padded.len()])
+                .collect();
+            let mut expected = vec![h.bucket(b'w', word)];
+            for n in 3..=5 {
+                for start in 0..chars.len().saturating_sub(n) {
+                    expected.push(h.bucket(b'c', &padded[chars[start]..chars[start + n]]));
+                }
+            }
+            let got: Vec<u32> = h.ngram_features(word).iter().map(|(b, _)| *b).collect();
+            assert_eq!(got, expected, "{word}");
+        }
+        // a hasher of any other size still folds by the remainder
+        let odd = Hasher { dims: 1000 };
+        assert_eq!(
+            odd.bucket(b'w', "city"),
+            (fnv1a_extend(fnv1a(b"w"), b"city") % 1000) as u32
         );
     }
 

@@ -55,22 +55,27 @@ fn gibberish_word(word: &str) -> bool {
 /// three or more count; a comment needs at least eight such characters to be judged.
 pub fn held_keys(original: &str) -> f32 {
     let (mut total, mut in_runs) = (0usize, 0usize);
-    let bytes: Vec<u8> = original
-        .bytes()
-        .filter(|b| !b.is_ascii_whitespace())
-        .collect();
-    let mut i = 0;
-    while i < bytes.len() {
-        let mut j = i;
-        while j < bytes.len() && bytes[j] == bytes[i] {
-            j += 1;
+    // the current run: its byte and its length, whitespace skipped
+    let mut run: Option<(u8, usize)> = None;
+    let mut close = |run: Option<(u8, usize)>| {
+        if let Some((b, n)) = run
+            && b.is_ascii()
+            && n >= 3
+        {
+            in_runs += n;
         }
-        total += j - i;
-        if bytes[i].is_ascii() && j - i >= 3 {
-            in_runs += j - i;
-        }
-        i = j;
+    };
+    for b in original.bytes().filter(|b| !b.is_ascii_whitespace()) {
+        total += 1;
+        run = match run {
+            Some((c, n)) if c == b => Some((c, n + 1)),
+            other => {
+                close(other);
+                Some((b, 1))
+            }
+        };
     }
+    close(run);
     if in_runs < 8 {
         return 0.0;
     }

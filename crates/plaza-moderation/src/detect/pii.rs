@@ -489,7 +489,27 @@ fn date_len(s: &str) -> Option<usize> {
     Some(s.len() - after.len() + year)
 }
 
+/// Whether the text has one of the birth keywords' stems (born, birth, dob, d.o.b), in any
+/// case: a pass without allocation that lets most comments skip the keyword search.
+fn mentions_birth(bytes: &[u8]) -> bool {
+    let at = |i: usize, word: &[u8]| {
+        bytes
+            .get(i..i + word.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(word))
+    };
+    (0..bytes.len()).any(|i| {
+        bytes[i] | 0x20 == b'b'
+            && (at(i, b"born")
+                || at(i, b"birth")
+                || (i >= 2 && at(i - 2, b"do"))
+                || (i >= 4 && at(i - 4, b"d.o.")))
+    })
+}
+
 fn births(text: &str, out: &mut Vec<Finding<Pii>>) {
+    if !mentions_birth(text.as_bytes()) {
+        return;
+    }
     let lower = text.to_ascii_lowercase();
     for key in [
         "date of birth",
@@ -557,16 +577,22 @@ fn addresses(text: &str, out: &mut Vec<Finding<Pii>>) {
         "cir",
         "circle",
     ];
+    // a house number: 1 to 5 digits, not starting with 0 (most comments have none)
+    let house_number = |w: &str| {
+        let num = w.trim_end_matches(',');
+        (1..=5).contains(&num.len())
+            && num.bytes().all(|b| b.is_ascii_digit())
+            && !num.starts_with('0')
+    };
+    if !text.split_whitespace().any(house_number) {
+        return;
+    }
     let words: Vec<(usize, &str)> = text
         .split_whitespace()
         .map(|w| (w.as_ptr() as usize - text.as_ptr() as usize, w))
         .collect();
     for (i, (start, w)) in words.iter().enumerate() {
-        let num = w.trim_end_matches(',');
-        if !(1..=5).contains(&num.len())
-            || !num.bytes().all(|b| b.is_ascii_digit())
-            || num.starts_with('0')
-        {
+        if !house_number(w) {
             continue;
         }
         // 1 to 4 name words starting with a capital (or a number like 5th), then a suffix
@@ -750,6 +776,23 @@ mod tests {
             vec![(Pii::DateOfBirth, "born on March 3, 1990".into())]
         );
         assert!(kinds("The meeting is on 4/12/2026").is_empty());
+        // every keyword passes the quick check, in any case
+        for (text, found) in [
+            ("Date of Birth: 4/12/1987", "Date of Birth: 4/12/1987"),
+            ("d.o.b 4/12/1987", "d.o.b 4/12/1987"),
+            ("her BIRTHDAY IS 4/12/1987", "BIRTHDAY IS 4/12/1987"),
+            ("birthdate 04/12/1987", "birthdate 04/12/1987"),
+            ("Born 4/12/1987 in Fresno", "Born 4/12/1987"),
+        ] {
+            assert_eq!(
+                kinds(text),
+                vec![(Pii::DateOfBirth, found.into())],
+                "{text}"
+            );
+        }
+        assert!(mentions_birth(b"DoB"));
+        assert!(mentions_birth(b"the cat was born"));
+        assert!(!mentions_birth(b"a bobcat by the lab, 4/12/1987"));
     }
 
     #[test]
