@@ -65,10 +65,11 @@ fn is_word(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 
-/// Digits and single separators from `start`: returns (digits, end) where the run stops at
-/// anything that is not a digit or one of `seps` between digits.
-fn digit_run(bytes: &[u8], start: usize, seps: &[u8]) -> (Vec<u8>, usize) {
-    let mut digits = Vec::new();
+/// Digits and single separators from `start`: puts the digits in `digits` (cleared first) and
+/// returns the end, where the run stops at anything that is not a digit or one of `seps`
+/// between digits.
+fn digit_run(bytes: &[u8], start: usize, seps: &[u8], digits: &mut Vec<u8>) -> usize {
+    digits.clear();
     let mut i = start;
     let mut end = start;
     while i < bytes.len() {
@@ -87,7 +88,7 @@ fn digit_run(bytes: &[u8], start: usize, seps: &[u8]) -> (Vec<u8>, usize) {
             break;
         }
     }
-    (digits, end)
+    end
 }
 
 fn starts_run(bytes: &[u8], i: usize) -> bool {
@@ -139,10 +140,11 @@ fn card_prefix(d: &[u8]) -> bool {
 
 fn cards(text: &str, out: &mut Vec<Finding<Pii>>) {
     let bytes = text.as_bytes();
+    let mut digits = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
         if starts_run(bytes, i) {
-            let (digits, end) = digit_run(bytes, i, b" -");
+            let end = digit_run(bytes, i, b" -", &mut digits);
             if ends_run(bytes, end) && card_prefix(&digits) && luhn(&digits) {
                 out.push(Finding {
                     kind: Pii::CardNumber,
@@ -159,23 +161,25 @@ fn cards(text: &str, out: &mut Vec<Finding<Pii>>) {
 
 fn ssns(text: &str, out: &mut Vec<Finding<Pii>>) {
     let bytes = text.as_bytes();
-    let lower = text.to_ascii_lowercase();
+    let mut digits = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
         if !starts_run(bytes, i) {
             i += 1;
             continue;
         }
-        let (digits, end) = digit_run(bytes, i, b" -");
+        let end = digit_run(bytes, i, b" -", &mut digits);
         let run = &bytes[i..end];
         let grouped = run.len() == 11
             && (run[3] == b'-' && run[6] == b'-' || run[3] == b' ' && run[6] == b' ');
-        let keyword = {
-            let from = i.saturating_sub(30);
-            let before = lower.get(from..i).unwrap_or("");
-            before.contains("ssn") || before.contains("social security") || before.contains("ss#")
+        // the keyword is looked for only before a nine-digit number that is not grouped
+        let keyword = || {
+            let before = &bytes[i.saturating_sub(30)..i];
+            [&b"ssn"[..], b"social security", b"ss#"]
+                .iter()
+                .any(|k| before.windows(k.len()).any(|w| w.eq_ignore_ascii_case(k)))
         };
-        if digits.len() == 9 && ends_run(bytes, end) && (grouped || keyword) {
+        if digits.len() == 9 && ends_run(bytes, end) && (grouped || keyword()) {
             let area =
                 u32::from(digits[0]) * 100 + u32::from(digits[1]) * 10 + u32::from(digits[2]);
             let group = u32::from(digits[3]) * 10 + u32::from(digits[4]);
@@ -195,6 +199,8 @@ fn ssns(text: &str, out: &mut Vec<Finding<Pii>>) {
 /// North American numbers: optional +1, area code and exchange starting 2-9 and not N11.
 fn phones(text: &str, out: &mut Vec<Finding<Pii>>) {
     let bytes = text.as_bytes();
+    let mut digits: Vec<u8> = Vec::new();
+    let mut groups: Vec<usize> = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
@@ -205,8 +211,8 @@ fn phones(text: &str, out: &mut Vec<Finding<Pii>>) {
         }
         let start = i;
         let mut j = i;
-        let mut digits: Vec<u8> = Vec::new();
-        let mut groups: Vec<usize> = Vec::new();
+        digits.clear();
+        groups.clear();
         let mut current = 0;
         while j < bytes.len() {
             let c = bytes[j];
@@ -695,6 +701,11 @@ mod tests {
             kinds("SSN: 123456789"),
             vec![(Pii::Ssn, "123456789".into())]
         );
+        // the keyword counts however the 30 bytes before the number start (here inside a
+        // two-byte letter), in any case, and not further back
+        let accented = format!("{} Social Security 123456789", "é".repeat(20));
+        assert_eq!(kinds(&accented), vec![(Pii::Ssn, "123456789".into())]);
+        assert!(kinds("ss# is not given here, the order is 123456789").is_empty());
         for not in [
             "000-12-3456",
             "666-12-3456",
