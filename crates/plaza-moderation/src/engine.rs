@@ -6,7 +6,7 @@ use crate::detect::repeats::Tracker;
 use crate::detect::{gibberish, links, phrases, pii};
 use crate::features::{Hasher, words};
 use crate::lexicon;
-use crate::linear::Linear;
+use crate::linear::{Linear, Packed};
 use crate::normalize::{Normalized, normalize};
 use plaza_core::policy::{ModerationRule, Policy, SIGNALS};
 
@@ -98,7 +98,7 @@ pub struct Engine {
     hasher: Hasher,
     model: Option<Linear>,
     /// The model's weights interleaved by feature, for scoring every label in one pass.
-    packed: Vec<f32>,
+    packed: Packed,
     rules: Vec<ModerationRule>,
     /// Rules of the sites that have their own overrides (C.10), by site handle.
     site_rules: std::collections::HashMap<String, Vec<ModerationRule>>,
