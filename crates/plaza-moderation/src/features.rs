@@ -63,53 +63,64 @@ impl Hasher {
 
     fn build(&self, normalized: &str, whole_text: bool) -> Sparse {
         let mut raw: Sparse = Vec::with_capacity(normalized.len() * 4);
-        let words: Vec<&str> = words(normalized).collect();
-        let mut padded = String::with_capacity(64);
-        let mut bounds: Vec<usize> = Vec::with_capacity(64);
-        let mut running: Vec<u64> = Vec::with_capacity(64);
         let char_seed = fnv1a(b"c");
-        for w in &words {
-            raw.push((self.bucket(b'w', w), 0.0));
-            // character n-grams as slices of one padded buffer: no allocation per gram, and
-            // each n-gram's hash extends the (n-1)-gram's at the same start by one character
-            padded.clear();
-            padded.push('<');
-            padded.push_str(w);
-            padded.push('>');
-            bounds.clear();
-            bounds.extend(padded.char_indices().map(|(i, _)| i));
-            bounds.push(padded.len());
-            let chars = bounds.len() - 1;
-            running.clear();
-            running.extend((0..chars.saturating_sub(1)).map(|start| {
-                fnv1a_extend(
-                    char_seed,
-                    &padded.as_bytes()[bounds[start]..bounds[start + 2]],
-                )
-            }));
-            for n in 3..=5 {
-                if chars < n {
-                    break;
+        let mut word_count = 0usize;
+        SCRATCH.with_borrow_mut(
+            |Scratch {
+                 padded,
+                 bounds,
+                 running,
+             }| {
+                for w in words(normalized) {
+                    word_count += 1;
+                    raw.push((self.bucket(b'w', w), 0.0));
+                    // character n-grams as slices of one padded buffer: no allocation per gram,
+                    // and each n-gram's hash extends the (n-1)-gram's at the same start by one
+                    // character
+                    padded.clear();
+                    padded.push('<');
+                    padded.push_str(w);
+                    padded.push('>');
+                    bounds.clear();
+                    bounds.extend(padded.char_indices().map(|(i, _)| i));
+                    bounds.push(padded.len());
+                    let chars = bounds.len() - 1;
+                    running.clear();
+                    running.extend((0..chars.saturating_sub(1)).map(|start| {
+                        fnv1a_extend(
+                            char_seed,
+                            &padded.as_bytes()[bounds[start]..bounds[start + 2]],
+                        )
+                    }));
+                    for n in 3..=5 {
+                        if chars < n {
+                            break;
+                        }
+                        for start in 0..=chars - n {
+                            let h = fnv1a_extend(
+                                running[start],
+                                &padded.as_bytes()[bounds[start + n - 1]..bounds[start + n]],
+                            );
+                            running[start] = h;
+                            raw.push((self.fold(h), 0.0));
+                        }
+                    }
                 }
-                for start in 0..=chars - n {
-                    let h = fnv1a_extend(
-                        running[start],
-                        &padded.as_bytes()[bounds[start + n - 1]..bounds[start + n]],
-                    );
-                    running[start] = h;
-                    raw.push((self.fold(h), 0.0));
-                }
+            },
+        );
+        let mut previous = None;
+        for w in words(normalized) {
+            if let Some(p) = previous {
+                raw.push((self.bucket_joined(b'b', &[p, w]), 0.0));
             }
-        }
-        for pair in words.windows(2) {
-            raw.push((self.bucket_joined(b'b', &[pair[0], pair[1]]), 0.0));
+            previous = Some(w);
         }
         // links, and the length in words (bucketed), as their own features: without the
         // length, a comment of one or two words carries almost nothing but the bias, and the
         // bias of a label trained on long spam sits near its threshold
         if whole_text {
             let (inside, links) = link_words(normalized);
-            let prose = words.len().saturating_sub(inside);
+            let prose = word_count.saturating_sub(inside);
             if links > 0 {
                 raw.push((self.bucket(b'm', "has_link"), 0.0));
                 if prose <= 2 {
@@ -130,6 +141,19 @@ impl Hasher {
         }
         raw
     }
+}
+
+/// Buffers for one word's character n-grams, kept per thread so that hashing a comment (and
+/// each word of it, to explain a score) allocates only its feature vector.
+#[derive(Default)]
+struct Scratch {
+    padded: String,
+    bounds: Vec<usize>,
+    running: Vec<u64>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
 }
 
 /// The words of normalised text, as the model reads them: runs of letters, digits and

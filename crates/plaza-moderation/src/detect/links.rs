@@ -341,7 +341,7 @@ fn candidate(text: &str, lower: &str, i: usize) -> Option<(usize, String, bool, 
         if j == start {
             break;
         }
-        host.push_str(&lower[start..j]);
+        let label = &lower[start..j];
         labels += 1;
         let after = &lower[j..];
         let sep = [
@@ -362,13 +362,20 @@ fn candidate(text: &str, lower: &str, i: usize) -> Option<(usize, String, bool, 
                     .next()
                     .is_some_and(|b| b.is_ascii_alphanumeric())
         });
+        // a word without a separator after it is not a host: no allocation for it
         match sep {
             Some((s, obf)) => {
+                host.push_str(label);
                 host.push('.');
                 j += s.len();
                 obfuscated |= obf;
             }
-            None => break,
+            None => {
+                if labels >= 2 {
+                    host.push_str(label);
+                }
+                break;
+            }
         }
     }
     if labels < 2 {
