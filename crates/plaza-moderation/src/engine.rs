@@ -251,6 +251,7 @@ impl Engine {
                 second_person,
                 groups,
                 dehumanizing,
+                praise_slang,
             ],
             idioms,
         ) = lexicon::find_all(text, &norm);
@@ -305,7 +306,16 @@ impl Engine {
                 })
                 .collect()
         };
-        let idiom_words = words_of(&idioms);
+        let mut idiom_words = words_of(&idioms);
+        // praise slang in a comment that addresses nobody and has no listed abuse
+        if !praise_slang.is_empty()
+            && !second
+            && obscene.is_empty()
+            && insult.is_empty()
+            && dehumanizing.is_empty()
+        {
+            idiom_words.extend(praise_of_things(&norm.text));
+        }
         let offensive =
             self.without_words("offensive", label("offensive"), &idiom_words, &x) * reads;
         let hate = self.without_words("hate", label("hate"), &idiom_words, &x) * reads;
@@ -805,6 +815,121 @@ fn benign_checks(normalized: &str) -> Vec<String> {
         })
         .map(|p| p[0].to_string())
         .collect()
+}
+
+/// Things a resident praises with slang: "sick beat", "a killer show".
+const PRAISED_THINGS: &[&str] = &[
+    "beat",
+    "beats",
+    "song",
+    "songs",
+    "track",
+    "tune",
+    "music",
+    "sound",
+    "show",
+    "shows",
+    "video",
+    "set",
+    "performance",
+    "concert",
+    "parade",
+    "fireworks",
+    "ride",
+    "rides",
+    "view",
+    "views",
+    "game",
+    "goal",
+    "shot",
+    "play",
+    "dunk",
+    "trick",
+    "tricks",
+    "moves",
+    "skills",
+    "drop",
+    "mural",
+    "art",
+    "park",
+    "trail",
+    "food",
+    "tacos",
+    "pizza",
+    "burger",
+    "burgers",
+    "chili",
+    "band",
+    "drumline",
+    "lineup",
+    "festival",
+    "fair",
+    "event",
+    "vibes",
+    "vibe",
+];
+
+/// Saying something is like that: "the show was sick", "that's fire", "it looks insane".
+const COPULAS: &[&str] = &[
+    "is", "was", "are", "were", "that's", "thats", "it's", "its", "looks", "looked", "sounds",
+    "sounded", "looking", "sounding",
+];
+
+/// Words between a copula and the slang: "the show was so sick", "this song is a beast".
+const INTENSIFIERS: &[&str] = &[
+    "a",
+    "an",
+    "so",
+    "really",
+    "totally",
+    "absolutely",
+    "pretty",
+    "straight",
+    "literally",
+    "just",
+    "lowkey",
+    "honestly",
+    "super",
+    "kinda",
+    "fricking",
+    "freaking",
+];
+
+/// Praise slang said of a thing, in a comment that addresses nobody (the caller checks that):
+/// before a thing praised ("sick beat", "a killer show"), or after a copula whose subject is a
+/// thing ("the fireworks show was sick", "this song is a beast", "that's fire"), with no person
+/// named by a pronoun ("he is sick" is left to the model). Returns each such word, normalised,
+/// to take its learned weight out of the abuse labels as an idiom's words are.
+fn praise_of_things(normalized: &str) -> Vec<String> {
+    let words: Vec<&str> = words(normalized).collect();
+    let person = words.iter().any(|w| {
+        matches!(
+            *w,
+            "he" | "she" | "they" | "him" | "her" | "them" | "he's" | "she's" | "they're"
+        )
+    });
+    let mut out = Vec::new();
+    for (i, w) in words.iter().enumerate() {
+        if !lexicon::PRAISE_SLANG.contains(w) {
+            continue;
+        }
+        let before_thing = words.get(i + 1).is_some_and(|n| PRAISED_THINGS.contains(n));
+        let mut k = i;
+        while k > 0 && INTENSIFIERS.contains(&words[k - 1]) {
+            k -= 1;
+        }
+        let said_of_thing = k > 0
+            && COPULAS.contains(&words[k - 1])
+            && !person
+            && (matches!(words[k - 1], "that's" | "thats" | "it's" | "its")
+                || words[k.saturating_sub(7)..k - 1]
+                    .iter()
+                    .any(|d| matches!(*d, "this" | "that" | "the" | "it" | "these" | "those")));
+        if before_thing || said_of_thing {
+            out.push(w.to_string());
+        }
+    }
+    out
 }
 
 /// How many different words (case aside) the spans of `text` hold.
@@ -1319,6 +1444,33 @@ mod tests {
         for text in ["Don't be a dick", "what a Dick!", "you dick"] {
             let a = assess(&mut e, text);
             assert!(score(&a, "obscene") >= 0.5, "{text}: {a:?}");
+        }
+    }
+
+    #[test]
+    fn praise_slang_said_of_things() {
+        // before a thing praised, or after a copula whose subject is a thing
+        for (text, found) in [
+            ("sick beat", vec!["sick"]),
+            ("that fireworks show was sick", vec!["sick"]),
+            ("this song is a beast", vec!["beast"]),
+            ("that's fire", vec!["fire"]),
+            (
+                "the light show was so insane and the band was killer",
+                vec!["insane", "killer"],
+            ),
+        ] {
+            assert_eq!(praise_of_things(text), found, "{text}");
+        }
+        // a person named by a pronoun, slang about nothing praised, no slang at all
+        for text in [
+            "he is sick",
+            "she's a beast",
+            "sick people should stay home",
+            "i've been sick all week",
+            "the council meets tonight",
+        ] {
+            assert!(praise_of_things(text).is_empty(), "{text}");
         }
     }
 

@@ -31,6 +31,10 @@ pub enum List {
     SecondPerson,
     Group,
     Dehumanizing,
+    /// Slang that praises ("sick", "a beast", "fire"): the learned offensive score reads these
+    /// words as the insults tweets use them for; said of a thing, the engine takes their
+    /// learned weight out (`praise_of_things` in the engine).
+    PraiseSlang,
     /// Idioms that contain a listed word without meaning it ("hung out to dry"): a hit of any
     /// list but [`List::Illegal`] that overlaps one is dropped. Reported apart by [`find_all`].
     Idiom,
@@ -653,6 +657,11 @@ const GROUP: &[&str] = &[
 ];
 
 /// Words that strip a group of its humanity or call for its exclusion.
+/// See [`List::PraiseSlang`].
+pub const PRAISE_SLANG: &[&str] = &[
+    "sick", "sickest", "beast", "fire", "insane", "killer", "wicked", "dope", "lit",
+];
+
 const DEHUMANIZING: &[&str] = &[
     "vermin",
     "animals",
@@ -714,6 +723,7 @@ impl List {
             List::SecondPerson => SECOND_PERSON,
             List::Group => GROUP,
             List::Dehumanizing => DEHUMANIZING,
+            List::PraiseSlang => PRAISE_SLANG,
             List::Idiom => IDIOMS,
         }
     }
@@ -745,7 +755,7 @@ const IDIOMS: &[&str] = &[
 ];
 
 /// Every list, in a fixed order ([`find_all`] returns hits in this order).
-pub const LISTS: [List; 14] = [
+pub const LISTS: [List; 15] = [
     List::Obscene,
     List::Insult,
     List::Threat,
@@ -760,6 +770,7 @@ pub const LISTS: [List; 14] = [
     List::SecondPerson,
     List::Group,
     List::Dehumanizing,
+    List::PraiseSlang,
 ];
 
 fn matcher() -> &'static Matcher {
@@ -822,7 +833,7 @@ fn given_name(text: &str, start: usize, end: usize) -> bool {
 }
 
 /// Each list's hits as spans of the original text, in the order of [`LISTS`].
-pub type ListHits = [Vec<(usize, usize)>; 14];
+pub type ListHits = [Vec<(usize, usize)>; 15];
 
 /// Whole-word hits of every list in the normalised text `norm` of `text`, in the order of
 /// [`LISTS`], and the idioms and given names found, as spans of `text`. One pass over the text.

@@ -136,3 +136,26 @@ fn violating_civic_comments_raise_their_signal() {
         missed.join("\n")
     );
 }
+
+/// Praise in slang said of a thing ("the fireworks show was sick") is not abuse: the slang word
+/// loses the learned weight it got from tweets that insult with it. Said to someone, it keeps it.
+#[test]
+fn praise_slang_about_things_is_allowed() {
+    let mut e = engine().unwrap();
+    let praise = [
+        "That fireworks show was sick!",
+        "sick beat",
+        "The new skate park is sick",
+        "That new mural downtown is fire",
+        "The light show was insane, thank you Parks and Rec",
+        "The chili at the cook-off was killer",
+    ];
+    let flagged = sent_to_review(&mut e, &praise);
+    assert!(
+        flagged.is_empty(),
+        "praise sent to review:\n{}",
+        flagged.join("\n")
+    );
+    let abuse = ["you sick freak", "You are sick in the head"];
+    assert_eq!(sent_to_review(&mut e, &abuse).len(), abuse.len());
+}
