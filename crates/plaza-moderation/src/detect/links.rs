@@ -385,8 +385,12 @@ fn candidate(text: &str, lower: &str, i: usize) -> Option<(usize, String, bool, 
         && host
             .split('.')
             .all(|p| !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()));
-    let suffix_known = psl::suffix_str(&host)
-        .is_some_and(|s| psl::suffix(host.as_bytes()).is_some_and(|x| x.is_known()) && s != host);
+    // a host that is itself a public suffix is a link only after a scheme: the private section
+    // lists hosting services' own hosts (`https://s3.amazonaws.com/bucket/setup.exe`), while
+    // "co.uk" in prose is not a link
+    let suffix_known = psl::suffix_str(&host).is_some_and(|s| {
+        psl::suffix(host.as_bytes()).is_some_and(|x| x.is_known()) && (s != host || had_scheme)
+    });
     if !(is_ip || suffix_known) {
         return None;
     }
@@ -774,6 +778,11 @@ mod tests {
                 .flags
                 .contains(&Flag::IpLiteral)
         );
+        // a hosting service's own host, itself a public suffix, after a scheme
+        let s3 = find_one("get it at https://s3.amazonaws.com/permits/form-installer.exe now");
+        assert_eq!(s3.host, "s3.amazonaws.com");
+        assert!(s3.flags.contains(&Flag::Executable), "{s3:?}");
+        assert!(find("shipping to co.uk and github.io", &policy()).is_empty());
         // a count written with dots is not an address
         assert!(
             find("2.124.821.694 views and counting", &policy())
