@@ -250,6 +250,52 @@ const CHEAP_TLDS: &[&str] = &[
     "sbs", "cfd", "online", "site", "info", "tk", "ml", "ga", "cf", "gq", "zip", "mov",
 ];
 
+/// Hosts where anyone can publish a page or a file under the service's name (storage buckets,
+/// free site builders, app hosting): phishing kits live there because the name is trusted and
+/// costs nothing.
+const SHARED_HOSTS: &[&str] = &[
+    "storage.googleapis.com",
+    "firebasestorage.googleapis.com",
+    "firebaseapp.com",
+    "web.app",
+    "s3.amazonaws.com",
+    "github.io",
+    "netlify.app",
+    "vercel.app",
+    "pages.dev",
+    "r2.dev",
+    "glitch.me",
+    "herokuapp.com",
+    "weebly.com",
+    "wixsite.com",
+    "webflow.io",
+    "godaddysites.com",
+    "square.site",
+    "000webhostapp.com",
+    "blogspot.com",
+    "sites.google.com",
+    "ipfs.io",
+];
+
+/// Path words that ask for a sign-in outright. On a shared host ([`SHARED_HOSTS`]) only these
+/// count, not the milder credential-bait words: a resident's blog post may well be called
+/// "park-update" or "account-of-the-meeting".
+const SIGN_IN_BAIT: &[&str] = &[
+    "login",
+    "log-in",
+    "signin",
+    "sign-in",
+    "verify",
+    "verification",
+    "password",
+    "unlock",
+    "reactivat",
+    "suspend",
+    "recover",
+    "appeal",
+    "wallet",
+];
+
 const EXECUTABLE: &[&str] = &[
     ".exe", ".scr", ".bat", ".cmd", ".msi", ".apk", ".dmg", ".vbs", ".jar", ".ps1", ".com.exe",
     ".pif", ".hta",
@@ -561,7 +607,12 @@ fn judge(
                 .split(['.', '-'])
                 .any(|part| part.starts_with(w) || part.ends_with(w))
         });
+        let shared = SHARED_HOSTS
+            .iter()
+            .any(|h| host == *h || host.strip_suffix(h).is_some_and(|r| r.ends_with('.')));
+        let sign_in = SIGN_IN_BAIT.iter().any(|w| p.contains(w));
         if (bait && (dressed_up || CHEAP_TLDS.contains(&tld)))
+            || (shared && sign_in)
             || borrows_brand(&host, &registrable, bait)
         {
             flags.push(Flag::Phishing);
@@ -722,6 +773,36 @@ mod tests {
             "https://water-board.org/annual-report",
         ] {
             assert!(!find_one(fine).malicious(), "{fine}");
+        }
+    }
+
+    #[test]
+    fn a_sign_in_page_on_a_shared_host_is_phishing() {
+        let find_one = |t: &str| {
+            find(t, &policy())
+                .into_iter()
+                .next()
+                .unwrap_or_else(|| panic!("no link in {t}"))
+        };
+        for bad in [
+            "https://storage.googleapis.com/bucket-8812/office365-login.html",
+            "https://firebasestorage.googleapis.com/v0/b/x/o/verify.html?alt=media",
+            "https://account-team-9.web.app/signin",
+            "https://s3.amazonaws.com/secure-docs/password-reset.html",
+            "https://docs-share-2291.weebly.com/unlock",
+        ] {
+            let l = find_one(bad);
+            assert!(l.flags.contains(&Flag::Phishing), "{bad}: {l:?}");
+        }
+        for fine in [
+            "https://arborvale-garden-club.blogspot.com/2026/11/park-update.html",
+            "https://sites.google.com/view/oak-street-neighbors/account-of-the-meeting",
+            "https://storage.googleapis.com/arborvale-maps/flood-zones.pdf",
+            "https://codeforarborvale.github.io/bus-times/",
+            "https://www.githubio-fans.com/login",
+        ] {
+            let l = find_one(fine);
+            assert!(!l.flags.contains(&Flag::Phishing), "{fine}: {l:?}");
         }
     }
 
