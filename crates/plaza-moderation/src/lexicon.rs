@@ -656,12 +656,12 @@ const GROUP: &[&str] = &[
     "retarded people",
 ];
 
-/// Words that strip a group of its humanity or call for its exclusion.
 /// See [`List::PraiseSlang`].
 pub const PRAISE_SLANG: &[&str] = &[
     "sick", "sickest", "beast", "fire", "insane", "killer", "wicked", "dope", "lit",
 ];
 
+/// Words that strip a group of its humanity or call for its exclusion.
 const DEHUMANIZING: &[&str] = &[
     "vermin",
     "animals",
