@@ -314,7 +314,7 @@ impl Engine {
             && insult.is_empty()
             && dehumanizing.is_empty()
         {
-            idiom_words.extend(praise_of_things(&norm.text));
+            idiom_words.extend(words_of(&praise_of_things(text, &praise_slang)));
         }
         let offensive =
             self.without_words("offensive", label("offensive"), &idiom_words, &x) * reads;
@@ -895,41 +895,47 @@ const INTENSIFIERS: &[&str] = &[
     "freaking",
 ];
 
-/// Praise slang said of a thing, in a comment that addresses nobody (the caller checks that):
-/// before a thing praised ("sick beat", "a killer show"), or after a copula whose subject is a
-/// thing ("the fireworks show was sick", "this song is a beast", "that's fire"), with no person
-/// named by a pronoun ("he is sick" is left to the model). Returns each such word, normalised,
-/// to take its learned weight out of the abuse labels as an idiom's words are.
-fn praise_of_things(normalized: &str) -> Vec<String> {
-    let words: Vec<&str> = words(normalized).collect();
-    let person = words.iter().any(|w| {
+/// The praise slang hits at `spans` of `text` ([`lexicon::List::PraiseSlang`]) said of a
+/// thing, in a comment that addresses nobody (the caller checks that): before a thing praised
+/// ("sick beat", "a killer show"), or after a copula whose subject is a thing ("the fireworks
+/// show was sick", "this song is a beast", "that's fire"), with no person named by a pronoun
+/// ("he is sick" is left to the model). Their words lose their learned weight for the abuse
+/// labels as an idiom's words do.
+fn praise_of_things(text: &str, spans: &[(usize, usize)]) -> Vec<(usize, usize)> {
+    let pronoun = |w: &String| {
         matches!(
-            *w,
+            w.as_str(),
             "he" | "she" | "they" | "him" | "her" | "them" | "he's" | "she's" | "they're"
         )
-    });
-    let mut out = Vec::new();
-    for (i, w) in words.iter().enumerate() {
-        if !lexicon::PRAISE_SLANG.contains(w) {
-            continue;
-        }
-        let before_thing = words.get(i + 1).is_some_and(|n| PRAISED_THINGS.contains(n));
-        let mut k = i;
-        while k > 0 && INTENSIFIERS.contains(&words[k - 1]) {
-            k -= 1;
-        }
-        let said_of_thing = k > 0
-            && COPULAS.contains(&words[k - 1])
-            && !person
-            && (matches!(words[k - 1], "that's" | "thats" | "it's" | "its")
-                || words[k.saturating_sub(7)..k - 1]
-                    .iter()
-                    .any(|d| matches!(*d, "this" | "that" | "the" | "it" | "these" | "those")));
-        if before_thing || said_of_thing {
-            out.push(w.to_string());
-        }
-    }
-    out
+    };
+    spans
+        .iter()
+        .copied()
+        .filter(|&(start, end)| {
+            // every word before the hit (nearest first) and after it
+            let (before, after) = words_around(text, start, end, usize::MAX, usize::MAX);
+            if before.iter().chain(&after).any(pronoun) {
+                return false;
+            }
+            let before_thing = after
+                .first()
+                .is_some_and(|n| PRAISED_THINGS.contains(&n.as_str()));
+            let mut rest = before
+                .iter()
+                .skip_while(|w| INTENSIFIERS.contains(&w.as_str()));
+            let said_of_thing = rest.next().is_some_and(|copula| {
+                COPULAS.contains(&copula.as_str())
+                    && (matches!(copula.as_str(), "that's" | "thats" | "it's" | "its")
+                        || rest.take(6).any(|d| {
+                            matches!(
+                                d.as_str(),
+                                "this" | "that" | "the" | "it" | "these" | "those"
+                            )
+                        }))
+            });
+            before_thing || said_of_thing
+        })
+        .collect()
 }
 
 /// How many different words (case aside) the spans of `text` hold.
@@ -1449,6 +1455,16 @@ mod tests {
 
     #[test]
     fn praise_slang_said_of_things() {
+        let praise = |text: &str| -> Vec<String> {
+            let hits: Vec<(usize, usize)> = lexicon::find(lexicon::List::PraiseSlang, text)
+                .iter()
+                .map(|f| (f.start, f.end))
+                .collect();
+            praise_of_things(text, &hits)
+                .into_iter()
+                .map(|(s, e)| text[s..e].to_string())
+                .collect()
+        };
         // before a thing praised, or after a copula whose subject is a thing
         for (text, found) in [
             ("sick beat", vec!["sick"]),
@@ -1460,7 +1476,7 @@ mod tests {
                 vec!["insane", "killer"],
             ),
         ] {
-            assert_eq!(praise_of_things(text), found, "{text}");
+            assert_eq!(praise(text), found, "{text}");
         }
         // a person named by a pronoun, slang about nothing praised, no slang at all
         for text in [
@@ -1470,7 +1486,7 @@ mod tests {
             "i've been sick all week",
             "the council meets tonight",
         ] {
-            assert!(praise_of_things(text).is_empty(), "{text}");
+            assert!(praise(text).is_empty(), "{text}");
         }
     }
 

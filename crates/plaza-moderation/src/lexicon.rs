@@ -657,7 +657,7 @@ const GROUP: &[&str] = &[
 ];
 
 /// See [`List::PraiseSlang`].
-pub const PRAISE_SLANG: &[&str] = &[
+const PRAISE_SLANG: &[&str] = &[
     "sick", "sickest", "beast", "fire", "insane", "killer", "wicked", "dope", "lit",
 ];
 
