@@ -125,29 +125,34 @@ const SHORTENERS: &[&str] = &[
     "bitly.com",
 ];
 
-/// Words in a path that ask for credentials or payment.
-const CREDENTIAL_BAIT: &[&str] = &[
+/// Words in a path that ask for a sign-in outright.
+const SIGN_IN_BAIT: &[&str] = &[
     "login",
     "log-in",
     "signin",
     "sign-in",
     "verify",
     "verification",
-    "secure",
     "password",
-    "account",
-    "update",
-    "payment",
-    "billing",
-    "claim",
     "unlock",
-    "appeal",
-    "recover",
-    "restore",
-    "confirm",
-    "suspend",
     "reactivat",
+    "suspend",
+    "recover",
+    "appeal",
+    "wallet",
 ];
+
+/// Milder words in a path that ask for an account or a payment. With [`SIGN_IN_BAIT`] they are
+/// the credential bait; on a shared host ([`SHARED_HOSTS`]) only the sign-in words count, as a
+/// resident's blog post may well be called "park-update" or "account-of-the-meeting".
+const ACCOUNT_BAIT: &[&str] = &[
+    "secure", "account", "update", "payment", "billing", "claim", "restore", "confirm",
+];
+
+/// Whether `word` is a credential-bait word ([`SIGN_IN_BAIT`] or [`ACCOUNT_BAIT`]).
+fn bait_word(word: &str) -> bool {
+    SIGN_IN_BAIT.contains(&word) || ACCOUNT_BAIT.contains(&word)
+}
 
 /// Words in a host name that borrow a public service's authority.
 const SERVICE_WORDS: &[&str] = &[
@@ -189,7 +194,7 @@ const BRANDS: &[&str] = &[
 ];
 
 /// Words such a host adds to the borrowed name to look like the service's help desk, besides
-/// the credential-bait words ([`CREDENTIAL_BAIT`], which count in a host name too).
+/// the credential-bait words ([`bait_word`], which count in a host name too).
 const HELP_WORDS: &[&str] = &[
     "support",
     "help",
@@ -224,7 +229,7 @@ fn borrows_brand(host: &str, registrable: &str, bait: bool) -> bool {
     if BRANDS.contains(&name) {
         return false;
     }
-    let help_word = |w: &str| HELP_WORDS.contains(&w) || CREDENTIAL_BAIT.contains(&w);
+    let help_word = |w: &str| HELP_WORDS.contains(&w) || bait_word(w);
     let parts: Vec<&str> = name.split('-').filter(|p| !p.is_empty()).collect();
     let helped = parts.iter().any(|p| help_word(p));
     let as_part = parts.iter().any(|p| BRANDS.contains(p));
@@ -275,25 +280,6 @@ const SHARED_HOSTS: &[&str] = &[
     "blogspot.com",
     "sites.google.com",
     "ipfs.io",
-];
-
-/// Path words that ask for a sign-in outright. On a shared host ([`SHARED_HOSTS`]) only these
-/// count, not the milder credential-bait words: a resident's blog post may well be called
-/// "park-update" or "account-of-the-meeting".
-const SIGN_IN_BAIT: &[&str] = &[
-    "login",
-    "log-in",
-    "signin",
-    "sign-in",
-    "verify",
-    "verification",
-    "password",
-    "unlock",
-    "reactivat",
-    "suspend",
-    "recover",
-    "appeal",
-    "wallet",
 ];
 
 const EXECUTABLE: &[&str] = &[
@@ -601,16 +587,14 @@ fn judge(
     let tld = host.rsplit('.').next().unwrap_or("");
     if !official && tld != "gov" && tld != "mil" {
         let p = path.to_ascii_lowercase();
-        let bait = CREDENTIAL_BAIT.iter().any(|w| p.contains(w));
+        let sign_in = SIGN_IN_BAIT.iter().any(|w| p.contains(w));
+        let bait = sign_in || ACCOUNT_BAIT.iter().any(|w| p.contains(w));
         let dressed_up = SERVICE_WORDS.iter().any(|w| {
             registrable
                 .split(['.', '-'])
                 .any(|part| part.starts_with(w) || part.ends_with(w))
         });
-        let shared = SHARED_HOSTS
-            .iter()
-            .any(|h| host == *h || host.strip_suffix(h).is_some_and(|r| r.ends_with('.')));
-        let sign_in = SIGN_IN_BAIT.iter().any(|w| p.contains(w));
+        let shared = SHARED_HOSTS.iter().any(|h| host_under(&host, h));
         if (bait && (dressed_up || CHEAP_TLDS.contains(&tld)))
             || (shared && sign_in)
             || borrows_brand(&host, &registrable, bait)
