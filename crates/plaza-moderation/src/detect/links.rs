@@ -287,6 +287,15 @@ const EXECUTABLE: &[&str] = &[
     ".pif", ".hta",
 ];
 
+/// Whether `host` is an IPv4 address: four numbers of 0-255, leading zeros allowed as browsers
+/// allow them. A count written with dots ("2.124.821.694 views") is not one, and not a link.
+fn ipv4_literal(host: &str) -> bool {
+    host.split('.').count() == 4
+        && host
+            .split('.')
+            .all(|p| p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u8>().is_ok())
+}
+
 /// Finds every link in `text` and judges it.
 pub fn find(text: &str, policy: &LinkPolicy) -> Vec<Link> {
     // every host has a dot, written as "." or spelt "dot" (`example dot com`)
@@ -413,10 +422,7 @@ fn candidate(text: &str, lower: &str, i: usize) -> Option<(usize, String, bool, 
     if labels < 2 {
         return None;
     }
-    let is_ip = host.split('.').count() == 4
-        && host
-            .split('.')
-            .all(|p| !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()));
+    let is_ip = ipv4_literal(&host);
     // a host that is itself a public suffix is a link only after a scheme: the private section
     // lists hosting services' own hosts (`https://s3.amazonaws.com/bucket/setup.exe`), while
     // "co.uk" in prose is not a link
@@ -538,13 +544,7 @@ fn judge(
     if official {
         flags.push(Flag::Official);
     }
-    // four numbers of 0-255, leading zeros allowed as browsers allow them (not a count
-    // written with dots: "2.124.821.694 views")
-    if host.split('.').count() == 4
-        && host
-            .split('.')
-            .all(|p| p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u8>().is_ok())
-    {
+    if ipv4_literal(&host) {
         flags.push(Flag::IpLiteral);
     }
     if SHORTENERS.contains(&registrable.as_str()) || SHORTENERS.contains(&host.as_str()) {
@@ -854,6 +854,7 @@ mod tests {
                 .iter()
                 .all(|l| !l.malicious())
         );
+        assert!(find("2.124.821.694 views and counting", &policy()).is_empty());
         assert!(
             find_one("https://arborva1e.gov/pay")
                 .flags
