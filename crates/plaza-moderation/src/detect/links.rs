@@ -623,6 +623,14 @@ mod tests {
         .with_blocklist("# known bad\nfree-prizes.example.com\nscam-deals.net\n")
     }
 
+    /// The first link in `text`.
+    fn find_one(text: &str) -> Link {
+        find(text, &policy())
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| panic!("no link in {text}"))
+    }
+
     fn links(text: &str) -> Vec<(String, Vec<Flag>, String)> {
         find(text, &policy())
             .into_iter()
@@ -741,7 +749,6 @@ mod tests {
 
     #[test]
     fn credential_bait_on_a_dressed_up_or_throwaway_host_is_phishing() {
-        let find_one = |t: &str| find(t, &policy()).into_iter().next().unwrap();
         for bad in [
             "pay at http://city-utilities-payment.co/secure-login now",
             "http://vote-ca-gov.support/update",
@@ -762,12 +769,6 @@ mod tests {
 
     #[test]
     fn a_sign_in_page_on_a_shared_host_is_phishing() {
-        let find_one = |t: &str| {
-            find(t, &policy())
-                .into_iter()
-                .next()
-                .unwrap_or_else(|| panic!("no link in {t}"))
-        };
         for bad in [
             "https://storage.googleapis.com/bucket-8812/office365-login.html",
             "https://firebasestorage.googleapis.com/v0/b/x/o/verify.html?alt=media",
@@ -792,12 +793,6 @@ mod tests {
 
     #[test]
     fn a_host_borrowing_a_platform_or_payment_brand_is_phishing() {
-        let find_one = |t: &str| {
-            find(t, &policy())
-                .into_iter()
-                .next()
-                .unwrap_or_else(|| panic!("no link in {t}"))
-        };
         for bad in [
             "Verify here: meta-business-support-center.com/appeal",
             "https://paypal-secure-verify.com/",
@@ -831,7 +826,6 @@ mod tests {
 
     #[test]
     fn judgements() {
-        let find_one = |t: &str| find(t, &policy()).into_iter().next().unwrap();
         assert!(
             find_one("http://192.168.4.20/login")
                 .flags
