@@ -256,6 +256,21 @@ impl Engine {
             idioms,
         ) = lexicon::find_all(text, &norm);
         let found_links = links::find(text, &self.links);
+        // a link to one video with at most two words around it says nothing of its own: that
+        // is how the videos' spam points at other videos ("https://vimeo.com/107297364")
+        let said = if found_links.is_empty() {
+            0
+        } else {
+            let mut at = 0;
+            let mut n = 0;
+            for l in &found_links {
+                n += words(&text[at..l.start.max(at)]).count();
+                at = l.end.max(at);
+            }
+            n + words(&text[at..]).count()
+        };
+        let ordinary =
+            |l: &links::Link| l.ordinary() && (said > 2 || !l.flags.contains(&links::Flag::Video));
         let money = money_figure(text);
         // anything promoted or asked for (see `NO_PROMOTION_SPAM`)
         let promotes = !cue_words.is_empty()
@@ -264,7 +279,7 @@ impl Engine {
             || !weak_spam_words.is_empty()
             || !agreement.is_empty()
             || !bait.is_empty()
-            || !found_links.is_empty()
+            || found_links.iter().any(|l| !ordinary(l))
             || text.contains('@')
             || money;
         // spam words read as benign where they stand lose their hit, and below their learned
@@ -322,6 +337,14 @@ impl Engine {
         let mut benign_for_spam = words_of(&agreement);
         benign_for_spam.extend(words_of(&benign_spam_words));
         benign_for_spam.extend(benign_checks(&norm.text));
+        // the words of an ordinary link (the city's pages, a government's, one video) are not
+        // the spam the model learned links to be
+        let ordinary_links: Vec<(usize, usize)> = found_links
+            .iter()
+            .filter(|l| ordinary(l))
+            .map(|l| (l.start, l.end))
+            .collect();
+        benign_for_spam.extend(words_of(&ordinary_links));
         let spam_model = self.without_words("spam", label("spam"), &benign_for_spam, &x)
             * reads
             * if promotes { 1.0 } else { NO_PROMOTION_SPAM };
@@ -381,10 +404,7 @@ impl Engine {
         };
         evidence[idx("harassment")] = ev(&[insult.clone(), threat.clone()].concat());
         // spam and promotion
-        let link_bonus = if found_links
-            .iter()
-            .any(|l| !l.flags.contains(&links::Flag::Official))
-        {
+        let link_bonus = if found_links.iter().any(|l| !ordinary(l)) {
             0.15
         } else {
             0.0

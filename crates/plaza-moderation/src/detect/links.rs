@@ -31,6 +31,15 @@ pub enum Flag {
     /// (`?ref=4604617`, `?AffiliateID=`, `/refer/name`, an ad network's click URL). Not
     /// malicious, but advertising: it raises the spam score (C.7.v).
     Referral,
+    /// On a government's domain (`.gov`, `.mil`, or a country's `gov.uk`-style name), which
+    /// only governments can register: a resident pointing at FEMA's flood maps or the state's
+    /// DMV is not advertising.
+    Government,
+    /// One video on a video platform (`youtube.com/watch?v=`, `youtu.be/ID`, YouTube shorts
+    /// and live, `vimeo.com/123`, `fb.watch/ID`): sharing a recording, as residents do with
+    /// council meetings, and as fans do with the video they are watching. A channel, a user or
+    /// a playlist is not one.
+    Video,
 }
 
 /// A link found in the original text.
@@ -46,6 +55,17 @@ pub struct Link {
 }
 
 impl Link {
+    /// Whether sharing the link is ordinary and advertises nothing by itself: the city's own
+    /// pages, a government's, or one video.
+    pub fn ordinary(&self) -> bool {
+        !self.malicious()
+            && !self.flags.contains(&Flag::Referral)
+            && self
+                .flags
+                .iter()
+                .any(|f| matches!(f, Flag::Official | Flag::Government | Flag::Video))
+    }
+
     /// Whether the link is likely malicious (not merely unusual).
     pub fn malicious(&self) -> bool {
         self.flags.iter().any(|f| {
@@ -296,6 +316,72 @@ fn ipv4_literal(host: &str) -> bool {
             .all(|p| p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u8>().is_ok())
 }
 
+/// Whether a link's path ends at byte `at` of `lower`: at a space, a quote, an angle bracket or
+/// a closing bracket, or at an invisible character no link contains: a no-break space, a
+/// zero-width space or joiner, or the byte-order mark YouTube's comments of 2013-2015 end with
+/// (`http://youtu.be/9bZkp7q19f0\u{feff}`).
+fn path_ends(lower: &str, at: usize) -> bool {
+    let b = lower.as_bytes()[at];
+    if b < 0x80 {
+        return b.is_ascii_whitespace() || matches!(b, b'"' | b'<' | b'>' | b')' | b']');
+    }
+    lower.is_char_boundary(at)
+        && lower[at..].chars().next().is_some_and(|c| {
+            c.is_whitespace() || matches!(c, '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}')
+        })
+}
+
+/// Whether `host` is a government's: under `.gov` or `.mil`, or under a country's second-level
+/// name for its government (`gov.uk`, `gc.ca`, `gouv.fr`, `gob.mx`, `govt.nz`, `gov.au`...).
+fn government(host: &str) -> bool {
+    let mut labels = host.rsplit('.');
+    let tld = labels.next().unwrap_or("");
+    if tld == "gov" || tld == "mil" {
+        return true;
+    }
+    let second = labels.next().unwrap_or("");
+    // a country's own second-level name
+    tld.len() == 2
+        && (matches!(second, "gov" | "gouv" | "gob" | "govt" | "gv")
+            || (tld == "ca" && second == "gc"))
+}
+
+/// Whether a link points at one video (not a channel, user, playlist or search) on YouTube,
+/// Vimeo or Facebook. `path` starts at the host's end (`/watch?v=...`).
+fn one_video(host: &str, path: &str) -> bool {
+    let p = path.to_ascii_lowercase();
+    let (route, query) = p.split_once('?').unwrap_or((&p, ""));
+    let segments: Vec<&str> = route.split('/').filter(|s| !s.is_empty()).collect();
+    let id = |s: Option<&&str>| {
+        s.is_some_and(|s| {
+            s.len() >= 6
+                && s.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
+    };
+    if host == "youtu.be" || host == "fb.watch" {
+        return segments.len() == 1 && id(segments.first());
+    }
+    if host_under(host, "youtube.com") {
+        return match segments.first().copied() {
+            Some("watch") => query
+                .split(['&', ';'])
+                .any(|kv| kv.starts_with("v=") && kv.len() > 2),
+            Some("shorts" | "live" | "embed") => segments.len() == 2 && id(segments.get(1)),
+            _ => false,
+        };
+    }
+    if host_under(host, "vimeo.com") {
+        return segments.len() == 1 && segments[0].bytes().all(|b| b.is_ascii_digit());
+    }
+    if host_under(host, "facebook.com") {
+        return segments.contains(&"videos")
+            || (segments.first() == Some(&"watch")
+                && query.split('&').any(|kv| kv.starts_with("v=")));
+    }
+    false
+}
+
 /// Finds every link in `text` and judges it.
 pub fn find(text: &str, policy: &LinkPolicy) -> Vec<Link> {
     // every host has a dot, written as "." or spelt "dot" (`example dot com`)
@@ -459,10 +545,7 @@ fn candidate(text: &str, lower: &str, i: usize) -> Option<(usize, String, bool, 
     let mut path = String::new();
     if end < bytes.len() && (bytes[end] == b'/' || bytes[end] == b':' || bytes[end] == b'?') {
         let p_start = end;
-        while end < bytes.len()
-            && !bytes[end].is_ascii_whitespace()
-            && !matches!(bytes[end], b'"' | b'<' | b'>' | b')' | b']')
-        {
+        while end < bytes.len() && !path_ends(lower, end) {
             end += 1;
         }
         while end > p_start && matches!(bytes[end - 1], b'.' | b',' | b'!' | b'?' | b';' | b':') {
@@ -582,6 +665,12 @@ fn judge(
     }
     if !official && referral(&host, path) {
         flags.push(Flag::Referral);
+    }
+    if !official && government(&host) {
+        flags.push(Flag::Government);
+    }
+    if one_video(&host, path) {
+        flags.push(Flag::Video);
     }
     // .gov and .mil are registered only by governments
     let tld = host.rsplit('.').next().unwrap_or("");
@@ -886,6 +975,89 @@ mod tests {
             .next()
             .unwrap();
         assert!(!l.flags.contains(&Flag::LookAlike), "{l:?}");
+    }
+
+    #[test]
+    fn government_domains_are_marked() {
+        for t in [
+            "https://msc.fema.gov/portal/search",
+            "sos.ca.gov",
+            "https://www.army.mil/news",
+            "https://www.gov.uk/council-tax",
+            "https://www.tpsgc-pwgsc.gc.ca/recgen/index-eng.html",
+            "https://www.service-public.gouv.fr/particuliers",
+            "https://www.gob.mx/sre",
+        ] {
+            assert!(find_one(t).flags.contains(&Flag::Government), "{t}");
+        }
+        for t in [
+            "https://gov.example.com/login",
+            "https://www.govdeals.com/auction",
+            "https://fema-gov.help/claim",
+            // the city's own domain is official, not another government's
+            "https://parks.arborvale.gov",
+        ] {
+            assert!(!find_one(t).flags.contains(&Flag::Government), "{t}");
+        }
+    }
+
+    #[test]
+    fn one_video_is_marked_but_not_a_channel() {
+        for t in [
+            "https://www.youtube.com/watch?v=Wc5rNp8Jd2k",
+            "https://m.youtube.com/watch?feature=share&v=Wc5rNp8Jd2k&t=4440s",
+            "http://youtu.be/9bZkp7q19f0",
+            "https://youtube.com/shorts/Wc5rNp8Jd2k",
+            "https://www.youtube.com/live/Wc5rNp8Jd2k?si=abc",
+            "https://vimeo.com/123456789",
+            "https://fb.watch/aBcD3fGh/",
+            "https://www.facebook.com/ArborValeCity/videos/1234567890",
+        ] {
+            let l = find_one(t);
+            assert!(l.flags.contains(&Flag::Video), "{t}: {l:?}");
+            assert!(l.ordinary(), "{t}");
+        }
+        for t in [
+            "https://www.youtube.com/channel/UC1234567890",
+            "https://www.youtube.com/@arborvale",
+            "https://www.youtube.com/user/someone",
+            "https://www.youtube.com/playlist?list=PL123456",
+            "https://www.youtube.com/watch",
+            "https://youtu.be/",
+            "https://vimeo.com/channels/staffpicks",
+            "https://www.facebook.com/profile.php?id=100007085325116",
+            "https://www.youtube-video.com/watch?v=Wc5rNp8Jd2k",
+        ] {
+            let l = find_one(t);
+            assert!(!l.flags.contains(&Flag::Video), "{t}: {l:?}");
+            assert!(!l.ordinary(), "{t}");
+        }
+    }
+
+    #[test]
+    fn a_link_ends_before_an_invisible_character() {
+        // YouTube comments of 2013-2015 end with a byte-order mark
+        for (t, link) in [
+            (
+                "M/V: http://youtu.be/9bZkp7q19f0\u{feff}",
+                "http://youtu.be/9bZkp7q19f0",
+            ),
+            (
+                "see https://parks.example.org/x\u{200b}now",
+                "https://parks.example.org/x",
+            ),
+            (
+                "see https://parks.example.org/x\u{a0}now",
+                "https://parks.example.org/x",
+            ),
+            (
+                "https://mairie.example.fr/été ok",
+                "https://mairie.example.fr/été",
+            ),
+        ] {
+            let l = find_one(t);
+            assert_eq!(&t[l.start..l.end], link);
+        }
     }
 
     #[test]
