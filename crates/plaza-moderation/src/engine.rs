@@ -256,8 +256,8 @@ impl Engine {
             idioms,
         ) = lexicon::find_all(text, &norm);
         let found_links = links::find(text, &self.links);
-        // a link to one video with at most two words around it says nothing of its own: that
-        // is how the videos' spam points at other videos ("https://vimeo.com/107297364")
+        // a link to one post or video with at most two words around it says nothing of its
+        // own: that is how the videos' spam points at other videos ("https://vimeo.com/107297364")
         let said = if found_links.is_empty() {
             0
         } else {
@@ -270,7 +270,7 @@ impl Engine {
             n + words(&text[at..]).count()
         };
         let ordinary =
-            |l: &links::Link| l.ordinary() && (said > 2 || !l.flags.contains(&links::Flag::Video));
+            |l: &links::Link| l.ordinary() && (said > 2 || !l.flags.contains(&links::Flag::Post));
         let money = money_figure(text);
         // anything promoted or asked for (see `NO_PROMOTION_SPAM`)
         let promotes = !cue_words.is_empty()
@@ -337,7 +337,7 @@ impl Engine {
         let mut benign_for_spam = words_of(&agreement);
         benign_for_spam.extend(words_of(&benign_spam_words));
         benign_for_spam.extend(benign_checks(&norm.text));
-        // the words of an ordinary link (the city's pages, a government's, one video) are not
+        // the words of an ordinary link (the city's pages, a government's, one post) are not
         // the spam the model learned links to be
         let ordinary_links: Vec<(usize, usize)> = found_links
             .iter()

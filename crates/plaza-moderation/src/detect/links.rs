@@ -35,11 +35,13 @@ pub enum Flag {
     /// only governments can register: a resident pointing at FEMA's flood maps or the state's
     /// DMV is not advertising.
     Government,
-    /// One video on a video platform (`youtube.com/watch?v=`, `youtu.be/ID`, YouTube shorts
-    /// and live, `vimeo.com/123`, `fb.watch/ID`): sharing a recording, as residents do with
-    /// council meetings, and as fans do with the video they are watching. A channel, a user or
-    /// a playlist is not one.
-    Video,
+    /// One post or video on a social or video platform (`youtube.com/watch?v=`, `youtu.be/ID`,
+    /// `vimeo.com/123`, a Facebook post, event or video, an Instagram post, a post on X, TikTok,
+    /// Threads, Bluesky, Nextdoor or Reddit), or the platform's help pages: sharing a recording
+    /// or a post, as residents do with council meetings and fans with the video they are
+    /// watching. An account, a channel, a page, a group or a playlist is not one: sharing that
+    /// is promoting it.
+    Post,
 }
 
 /// A link found in the original text.
@@ -56,14 +58,14 @@ pub struct Link {
 
 impl Link {
     /// Whether sharing the link is ordinary and advertises nothing by itself: the city's own
-    /// pages, a government's, or one video.
+    /// pages, a government's, or one post or video on a platform.
     pub fn ordinary(&self) -> bool {
         !self.malicious()
             && !self.flags.contains(&Flag::Referral)
             && self
                 .flags
                 .iter()
-                .any(|f| matches!(f, Flag::Official | Flag::Government | Flag::Video))
+                .any(|f| matches!(f, Flag::Official | Flag::Government | Flag::Post))
     }
 
     /// Whether the link is likely malicious (not merely unusual).
@@ -346,9 +348,10 @@ fn government(host: &str) -> bool {
             || (tld == "ca" && second == "gc"))
 }
 
-/// Whether a link points at one video (not a channel, user, playlist or search) on YouTube,
-/// Vimeo or Facebook. `path` starts at the host's end (`/watch?v=...`).
-fn one_video(host: &str, path: &str) -> bool {
+/// Whether a link points at one post or video (not an account, a channel, a page, a group, a
+/// playlist or a search) on a social or video platform, or at the platform's help pages.
+/// `path` starts at the host's end (`/watch?v=...`).
+fn one_post(host: &str, path: &str) -> bool {
     let p = path.to_ascii_lowercase();
     let (route, query) = p.split_once('?').unwrap_or((&p, ""));
     let segments: Vec<&str> = route.split('/').filter(|s| !s.is_empty()).collect();
@@ -359,15 +362,27 @@ fn one_video(host: &str, path: &str) -> bool {
                     .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
         })
     };
+    let has_key = |key: &str| {
+        query
+            .split(['&', ';'])
+            .filter_map(|kv| kv.split_once('='))
+            .any(|(k, v)| k == key && !v.is_empty())
+    };
+    // the segment after `name` is an ID: `/status/ID`, `/video/ID`
+    let id_after = |name: &str| {
+        segments
+            .iter()
+            .position(|s| *s == name)
+            .is_some_and(|i| id(segments.get(i + 1)))
+    };
+    let first = segments.first().copied().unwrap_or("");
     if host == "youtu.be" || host == "fb.watch" {
         return segments.len() == 1 && id(segments.first());
     }
     if host_under(host, "youtube.com") {
-        return match segments.first().copied() {
-            Some("watch") => query
-                .split(['&', ';'])
-                .any(|kv| kv.starts_with("v=") && kv.len() > 2),
-            Some("shorts" | "live" | "embed") => segments.len() == 2 && id(segments.get(1)),
+        return match first {
+            "watch" => has_key("v"),
+            "shorts" | "live" | "embed" => segments.len() == 2 && id(segments.get(1)),
             _ => false,
         };
     }
@@ -375,9 +390,40 @@ fn one_video(host: &str, path: &str) -> bool {
         return segments.len() == 1 && segments[0].bytes().all(|b| b.is_ascii_digit());
     }
     if host_under(host, "facebook.com") {
-        return segments.contains(&"videos")
-            || (segments.first() == Some(&"watch")
-                && query.split('&').any(|kv| kv.starts_with("v=")));
+        return first == "help"
+            || [
+                "posts",
+                "videos",
+                "photos",
+                "permalink",
+                "events",
+                "reel",
+                "p",
+                "v",
+            ]
+            .iter()
+            .any(|name| id_after(name))
+            || (first == "watch" && has_key("v"))
+            || (matches!(first, "photo.php" | "photo") && has_key("fbid"))
+            || (matches!(first, "permalink.php" | "story.php") && has_key("story_fbid"));
+    }
+    if host_under(host, "instagram.com") {
+        return matches!(first, "p" | "reel" | "tv") && id(segments.get(1));
+    }
+    if host_under(host, "twitter.com") || host_under(host, "x.com") {
+        return segments.len() >= 3 && id_after("status");
+    }
+    if host_under(host, "tiktok.com") {
+        return id_after("video");
+    }
+    if host_under(host, "threads.net") || host_under(host, "bsky.app") {
+        return id_after("post");
+    }
+    if host_under(host, "nextdoor.com") {
+        return first == "p" && id(segments.get(1));
+    }
+    if host_under(host, "reddit.com") {
+        return first == "r" && id_after("comments");
     }
     false
 }
@@ -669,8 +715,8 @@ fn judge(
     if !official && government(&host) {
         flags.push(Flag::Government);
     }
-    if one_video(&host, path) {
-        flags.push(Flag::Video);
+    if one_post(&host, path) {
+        flags.push(Flag::Post);
     }
     // .gov and .mil are registered only by governments
     let tld = host.rsplit('.').next().unwrap_or("");
@@ -1002,7 +1048,7 @@ mod tests {
     }
 
     #[test]
-    fn one_video_is_marked_but_not_a_channel() {
+    fn one_post_is_marked_but_not_an_account() {
         for t in [
             "https://www.youtube.com/watch?v=Wc5rNp8Jd2k",
             "https://m.youtube.com/watch?feature=share&v=Wc5rNp8Jd2k&t=4440s",
@@ -1012,9 +1058,21 @@ mod tests {
             "https://vimeo.com/123456789",
             "https://fb.watch/aBcD3fGh/",
             "https://www.facebook.com/ArborValeCity/videos/1234567890",
+            "https://www.facebook.com/ArborValeCity/posts/pfbid02abcdef",
+            "https://www.facebook.com/events/1234567890/",
+            "https://www.facebook.com/photo.php?fbid=543627485763966&amp;l=0d878a889c",
+            "https://www.facebook.com/permalink.php?story_fbid=123456789&id=42",
+            "https://www.facebook.com/help/248850205123506",
+            "https://www.instagram.com/p/C0aBcDeFgHi/",
+            "https://x.com/ArborValeCity/status/1861234567890123456",
+            "https://twitter.com/someone/status/1861234567890123456",
+            "https://www.tiktok.com/@arborvale/video/7301234567890123456",
+            "https://bsky.app/profile/arborvale.gov/post/3kabcdefgh2x",
+            "https://nextdoor.com/p/abCDefGH1234",
+            "https://www.reddit.com/r/arborvale/comments/1abcdef/street_fair/",
         ] {
             let l = find_one(t);
-            assert!(l.flags.contains(&Flag::Video), "{t}: {l:?}");
+            assert!(l.flags.contains(&Flag::Post), "{t}: {l:?}");
             assert!(l.ordinary(), "{t}");
         }
         for t in [
@@ -1026,11 +1084,19 @@ mod tests {
             "https://youtu.be/",
             "https://vimeo.com/channels/staffpicks",
             "https://www.facebook.com/profile.php?id=100007085325116",
+            "https://www.facebook.com/teeLaLaLa",
+            "https://www.facebook.com/groups/arborvalecommunity",
+            "https://www.facebook.com/pages/Mathster-WP/1495323920744243?ref=hl",
+            "https://instagram.com/cyrine_ghorbel",
+            "https://twitter.com/TheWaxedHatCo",
+            "https://www.tiktok.com/@arborvale",
+            "https://www.reddit.com/r/arborvale",
             "https://www.youtube-video.com/watch?v=Wc5rNp8Jd2k",
+            // a referral link to a post is still advertising
+            "https://www.facebook.com/events/1234567890/?ref=4604617",
         ] {
             let l = find_one(t);
-            assert!(!l.flags.contains(&Flag::Video), "{t}: {l:?}");
-            assert!(!l.ordinary(), "{t}");
+            assert!(!l.ordinary(), "{t}: {l:?}");
         }
     }
 
