@@ -393,6 +393,18 @@ const SPAM: &[&str] = &[
     "watch full movie",
     "full movie online",
     "be your own boss",
+    "penis enlargement",
+    "male enhancement",
+    "enlargement pills",
+    // a sales call ("Check this out and buy it at www.teespring.com/...")
+    "buy it at",
+    "buy it here",
+    "buy yours",
+    "order yours",
+    // the self-promotion template of 2014 ("I'm getting popular fast because i rap with
+    // meaning.. thumbs up if...")
+    "getting popular fast",
+    "getting known fast",
     // the scams a city's Facebook page gets in its comments: a testimonial for an investment
     // "manager" or an account "recovery expert" with a messaging-app contact, and the page-
     // suspension notice that leads to a phishing link
