@@ -99,6 +99,9 @@ fn one(engine: &mut Engine, line: &[u8], n: usize, plain: bool) -> Value {
     let Ok(line) = std::str::from_utf8(line) else {
         return json!({"id": Value::Null, "error": format!("line {n} is not UTF-8")});
     };
+    if line.trim().is_empty() {
+        return json!({"id": Value::Null, "error": format!("line {n} is empty: expected a JSON object with \"id\" and \"text\"")});
+    }
     let v: Value = match serde_json::from_str(line) {
         Ok(v) => v,
         Err(e) => return json!({"id": Value::Null, "error": format!("line {n} is not JSON: {e}")}),

@@ -250,13 +250,14 @@ fn moderate_answers_every_line_in_order_and_survives_any_input() {
         .as_bytes(),
     );
     input.extend_from_slice(b"{\"id\": \"d\", \"text\": \"\"}\n");
+    input.extend_from_slice(b"  \n");
     let (out, status) = moderate(&[], &input);
     assert!(
         status.status.success(),
         "{}",
         String::from_utf8_lossy(&status.stderr)
     );
-    assert_eq!(out.len(), 7);
+    assert_eq!(out.len(), 8);
     assert_eq!(out[0]["id"], "a");
     assert_eq!(out[0]["signals"].as_object().unwrap().len(), 20);
     assert_eq!(out[0]["decision"], "review");
@@ -284,6 +285,12 @@ fn moderate_answers_every_line_in_order_and_survives_any_input() {
     );
     assert_eq!(out[5]["id"], "c");
     assert_eq!(out[6]["decision"], "allow");
+    assert!(
+        out[7]["error"]
+            .as_str()
+            .unwrap()
+            .contains("line 8 is empty")
+    );
 }
 
 #[test]
