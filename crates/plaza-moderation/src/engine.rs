@@ -22,6 +22,40 @@ const WEAK_SPAM_WORD: f32 = 0.15;
 /// ("the library fundraiser was a hit"): below the line, for the desk to see.
 const FUNDS_MENTIONED: f32 = 0.4;
 
+/// The words of a platform's links to one post (`watch?v=`, `/posts/`, `/status/`...), which are
+/// the platform's and not the poster's (see `links::Flag::Post`).
+const POST_ROUTE_WORDS: &[&str] = &[
+    "watch",
+    "v",
+    "shorts",
+    "live",
+    "embed",
+    "t",
+    "si",
+    "feature",
+    "share",
+    "posts",
+    "videos",
+    "photos",
+    "photo",
+    "php",
+    "permalink",
+    "story",
+    "fbid",
+    "events",
+    "reel",
+    "p",
+    "tv",
+    "status",
+    "video",
+    "post",
+    "profile",
+    "comments",
+    "r",
+    "help",
+    "groups",
+];
+
 /// What the learned spam score counts for in a comment with nothing to promote: no link, handle,
 /// sum of money, promoted thing or request ([`lexicon::List::PromotionCue`] and the spam lists).
 /// Spam sells or asks for something; without that, what the model reads as spam is the shape
@@ -258,16 +292,13 @@ impl Engine {
         let found_links = links::find(text, &self.links);
         // a link to one post or video with at most two words around it says nothing of its
         // own: that is how the videos' spam points at other videos ("https://vimeo.com/107297364")
+        // (words of the normalised text, where markup is read, less the links' own words)
         let said = if found_links.is_empty() {
             0
         } else {
-            let mut at = 0;
-            let mut n = 0;
-            for l in &found_links {
-                n += words(&text[at..l.start.max(at)]).count();
-                at = l.end.max(at);
-            }
-            n + words(&text[at..]).count()
+            found_links.iter().fold(words(&norm.text).count(), |n, l| {
+                n.saturating_sub(words(&normalize(&text[l.start..l.end]).text).count())
+            })
         };
         let ordinary =
             |l: &links::Link| l.ordinary() && (said > 2 || !l.flags.contains(&links::Flag::Post));
@@ -338,13 +369,25 @@ impl Engine {
         benign_for_spam.extend(words_of(&benign_spam_words));
         benign_for_spam.extend(benign_checks(&norm.text));
         // the words of an ordinary link (the city's pages, a government's, one post) are not
-        // the spam the model learned links to be
-        let ordinary_links: Vec<(usize, usize)> = found_links
-            .iter()
-            .filter(|l| ordinary(l))
-            .map(|l| (l.start, l.end))
-            .collect();
-        benign_for_spam.extend(words_of(&ordinary_links));
+        // the spam the model learned links to be; of a post's link, only the platform's own
+        // words and the IDs, since the rest (a page's name, a thread's title) is the poster's
+        for l in found_links.iter().filter(|l| ordinary(l)) {
+            if l.flags.contains(&links::Flag::Post) {
+                // read as written (normalising first would turn an ID's digits into letters)
+                let raw = text[l.start..l.end].to_ascii_lowercase();
+                let platform = words(&raw).filter(|w| {
+                    matches!(*w, "http" | "https" | "www")
+                        || l.host.split('.').any(|label| label == *w)
+                        || POST_ROUTE_WORDS.contains(w)
+                        || w.bytes().any(|b| b.is_ascii_digit())
+                });
+                for w in platform {
+                    benign_for_spam.extend(words(&normalize(w).text).map(str::to_string));
+                }
+            } else {
+                benign_for_spam.extend(words_of(&[(l.start, l.end)]));
+            }
+        }
         let spam_model = self.without_words("spam", label("spam"), &benign_for_spam, &x)
             * reads
             * if promotes { 1.0 } else { NO_PROMOTION_SPAM };

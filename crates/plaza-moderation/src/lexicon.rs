@@ -396,11 +396,6 @@ const SPAM: &[&str] = &[
     "penis enlargement",
     "male enhancement",
     "enlargement pills",
-    // a sales call ("Check this out and buy it at www.teespring.com/...")
-    "buy it at",
-    "buy it here",
-    "buy yours",
-    "order yours",
     // the self-promotion template of 2014 ("I'm getting popular fast because i rap with
     // meaning.. thumbs up if...")
     "getting popular fast",

@@ -199,4 +199,34 @@ fn sharing_a_video_or_a_government_page_is_not_spam() {
         "Council meeting recording https://vimeo.com/107297364",
     );
     assert!(bare > said + 0.1, "bare {bare}, with words {said}");
+    // the words of markup are not words said
+    let anchor = spam_score(
+        &mut e,
+        "<a href=\"https://vimeo.com/107297364\">https://vimeo.com/107297364</a><br />",
+    );
+    assert!(
+        anchor > said + 0.1,
+        "bare in markup {anchor}, with words {said}"
+    );
+}
+
+/// Buying from the city is not a sales pitch: phrases such as "buy it at" and "order yours"
+/// were tried as spam phrases and sent these to review, so they are not spam phrases.
+#[test]
+fn buying_from_the_city_is_not_spam() {
+    let mut e = engine().unwrap();
+    let lines = [
+        "Rain barrels are $20, order yours at arborvale.gov/rain-barrels",
+        "The Friends of the Library tote bags are back, buy yours at the front desk",
+        "Tickets for the tree lighting are free but limited, order yours soon",
+        "I saw the new city flag pins, you can buy it at city hall",
+        "Where can I buy it here in town? The hardware store was sold out",
+        "Get your dog license online or buy it at the animal shelter",
+    ];
+    let flagged = sent_to_review(&mut e, &lines);
+    assert!(
+        flagged.is_empty(),
+        "sent to review:\n{}",
+        flagged.join("\n")
+    );
 }

@@ -62,6 +62,7 @@ impl Link {
     pub fn ordinary(&self) -> bool {
         !self.malicious()
             && !self.flags.contains(&Flag::Referral)
+            && !self.flags.contains(&Flag::Obfuscated)
             && self
                 .flags
                 .iter()
@@ -342,18 +343,27 @@ fn government(host: &str) -> bool {
         return true;
     }
     let second = labels.next().unwrap_or("");
-    // a country's own second-level name
+    // a country's own second-level name, and only where the public suffix list lists it as a
+    // suffix (registries that reserve it); `gov.tv` or `gov.de` are ordinary names anyone
+    // can register
     tld.len() == 2
         && (matches!(second, "gov" | "gouv" | "gob" | "govt" | "gv")
             || (tld == "ca" && second == "gc"))
+        && psl::suffix(host.as_bytes())
+            .is_some_and(|x| x.is_known() && x.as_bytes().len() == second.len() + 1 + tld.len())
 }
 
 /// Whether a link points at one post or video (not an account, a channel, a page, a group, a
-/// playlist or a search) on a social or video platform, or at the platform's help pages.
-/// `path` starts at the host's end (`/watch?v=...`).
+/// playlist, a search or a redirect) on a social or video platform, or at Facebook's help
+/// pages. `path` starts at the host's end (`/watch?v=...`).
 fn one_post(host: &str, path: &str) -> bool {
     let p = path.to_ascii_lowercase();
     let (route, query) = p.split_once('?').unwrap_or((&p, ""));
+    let route = route.split('#').next().unwrap_or("");
+    // a browser resolves `..` before it asks: `/watch/../redirect?q=` is YouTube's redirect
+    if route.contains("%2e") || route.split('/').any(|s| s == "." || s == "..") {
+        return false;
+    }
     let segments: Vec<&str> = route.split('/').filter(|s| !s.is_empty()).collect();
     let id = |s: Option<&&str>| {
         s.is_some_and(|s| {
@@ -368,13 +378,8 @@ fn one_post(host: &str, path: &str) -> bool {
             .filter_map(|kv| kv.split_once('='))
             .any(|(k, v)| k == key && !v.is_empty())
     };
-    // the segment after `name` is an ID: `/status/ID`, `/video/ID`
-    let id_after = |name: &str| {
-        segments
-            .iter()
-            .position(|s| *s == name)
-            .is_some_and(|i| id(segments.get(i + 1)))
-    };
+    // segment `at` is `name` and the next one is an ID: `/NAME/status/ID`, `/@name/video/ID`
+    let id_at = |at: usize, name: &str| segments.get(at) == Some(&name) && id(segments.get(at + 1));
     let first = segments.first().copied().unwrap_or("");
     if host == "youtu.be" || host == "fb.watch" {
         return segments.len() == 1 && id(segments.first());
@@ -382,7 +387,9 @@ fn one_post(host: &str, path: &str) -> bool {
     if host_under(host, "youtube.com") {
         return match first {
             "watch" => has_key("v"),
-            "shorts" | "live" | "embed" => segments.len() == 2 && id(segments.get(1)),
+            "shorts" | "live" | "embed" => {
+                segments.len() == 2 && id(segments.get(1)) && segments[1] != "videoseries"
+            }
             _ => false,
         };
     }
@@ -390,19 +397,16 @@ fn one_post(host: &str, path: &str) -> bool {
         return segments.len() == 1 && segments[0].bytes().all(|b| b.is_ascii_digit());
     }
     if host_under(host, "facebook.com") {
+        // `/events/ID`, `/reel/ID`, `/share/p/ID`; `/PAGE/posts/ID`; `/groups/NAME/posts/ID`
+        // (`/p/NAME-ID` is a page without a user name, not a post)
+        let group = usize::from(first == "groups");
         return first == "help"
-            || [
-                "posts",
-                "videos",
-                "photos",
-                "permalink",
-                "events",
-                "reel",
-                "p",
-                "v",
-            ]
-            .iter()
-            .any(|name| id_after(name))
+            || id_at(0, "events")
+            || id_at(0, "reel")
+            || (first == "share" && (id_at(1, "p") || id_at(1, "v") || id_at(1, "r")))
+            || ["posts", "videos", "photos", "permalink"]
+                .iter()
+                .any(|name| id_at(1 + group, name))
             || (first == "watch" && has_key("v"))
             || (matches!(first, "photo.php" | "photo") && has_key("fbid"))
             || (matches!(first, "permalink.php" | "story.php") && has_key("story_fbid"));
@@ -411,19 +415,20 @@ fn one_post(host: &str, path: &str) -> bool {
         return matches!(first, "p" | "reel" | "tv") && id(segments.get(1));
     }
     if host_under(host, "twitter.com") || host_under(host, "x.com") {
-        return segments.len() >= 3 && id_after("status");
+        return id_at(1, "status");
     }
     if host_under(host, "tiktok.com") {
-        return id_after("video");
+        return id_at(1, "video");
     }
     if host_under(host, "threads.net") || host_under(host, "bsky.app") {
-        return id_after("post");
+        // `threads.net/@name/post/ID`, `bsky.app/profile/NAME/post/ID`
+        return id_at(1, "post") || (first == "profile" && id_at(2, "post"));
     }
     if host_under(host, "nextdoor.com") {
         return first == "p" && id(segments.get(1));
     }
     if host_under(host, "reddit.com") {
-        return first == "r" && id_after("comments");
+        return first == "r" && id_at(2, "comments");
     }
     false
 }
@@ -1040,6 +1045,9 @@ mod tests {
             "https://gov.example.com/login",
             "https://www.govdeals.com/auction",
             "https://fema-gov.help/claim",
+            // not reserved for a government: anyone can register these
+            "https://claim.gov.tv/refund",
+            "https://buerger.gov.de/antrag",
             // the city's own domain is official, not another government's
             "https://parks.arborvale.gov",
         ] {
@@ -1063,6 +1071,9 @@ mod tests {
             "https://www.facebook.com/photo.php?fbid=543627485763966&amp;l=0d878a889c",
             "https://www.facebook.com/permalink.php?story_fbid=123456789&id=42",
             "https://www.facebook.com/help/248850205123506",
+            "https://www.facebook.com/groups/arborvalecommunity/posts/1234567890",
+            "https://www.facebook.com/share/p/1AbCdEfGhJ/",
+            "https://www.threads.net/@arborvale/post/C0aBcDeFgHi",
             "https://www.instagram.com/p/C0aBcDeFgHi/",
             "https://x.com/ArborValeCity/status/1861234567890123456",
             "https://twitter.com/someone/status/1861234567890123456",
@@ -1092,6 +1103,20 @@ mod tests {
             "https://www.tiktok.com/@arborvale",
             "https://www.reddit.com/r/arborvale",
             "https://www.youtube-video.com/watch?v=Wc5rNp8Jd2k",
+            "https://spam.example.com/youtube.com/watch?v=Wc5rNp8Jd2k",
+            "https://www.youtube.com/embed/videoseries?list=PL123456",
+            "https://www.facebook.com/p/Arbor-Vale-Bakery-100063123456789/",
+            "https://www.facebook.com/CheapPills/about/posts/123456789",
+            // what a browser resolves `..` to is a redirect or an account, not a post
+            "https://www.youtube.com/watch/../redirect?v=abcdefg&q=http://spam.example",
+            "https://www.facebook.com/help/../l.php?u=http://spam.example",
+            "https://www.instagram.com/p/abcdefg/../../spammer",
+            "https://www.instagram.com/p/abcdefg/%2e%2e/%2e%2e/spammer",
+            // redirects
+            "https://www.youtube.com/redirect?q=http://spam.example",
+            "https://l.facebook.com/l.php?u=http://spam.example",
+            // written to slip past filters
+            "hxxps://www.youtube[.]com/watch?v=Wc5rNp8Jd2k",
             // a referral link to a post is still advertising
             "https://www.facebook.com/events/1234567890/?ref=4604617",
         ] {
