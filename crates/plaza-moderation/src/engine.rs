@@ -22,40 +22,6 @@ const WEAK_SPAM_WORD: f32 = 0.15;
 /// ("the library fundraiser was a hit"): below the line, for the desk to see.
 const FUNDS_MENTIONED: f32 = 0.4;
 
-/// The words of a platform's links to one post (`watch?v=`, `/posts/`, `/status/`...), which are
-/// the platform's and not the poster's (see `links::Flag::Post`).
-const POST_ROUTE_WORDS: &[&str] = &[
-    "watch",
-    "v",
-    "shorts",
-    "live",
-    "embed",
-    "t",
-    "si",
-    "feature",
-    "share",
-    "posts",
-    "videos",
-    "photos",
-    "photo",
-    "php",
-    "permalink",
-    "story",
-    "fbid",
-    "events",
-    "reel",
-    "p",
-    "tv",
-    "status",
-    "video",
-    "post",
-    "profile",
-    "comments",
-    "r",
-    "help",
-    "groups",
-];
-
 /// What the learned spam score counts for in a comment with nothing to promote: no link, handle,
 /// sum of money, promoted thing or request ([`lexicon::List::PromotionCue`] and the spam lists).
 /// Spam sells or asks for something; without that, what the model reads as spam is the shape
@@ -290,18 +256,19 @@ impl Engine {
             idioms,
         ) = lexicon::find_all(text, &norm);
         let found_links = links::find(text, &self.links);
-        // a link to one post or video with at most two words around it says nothing of its
-        // own: that is how the videos' spam points at other videos ("https://vimeo.com/107297364")
-        // (words of the normalised text, where markup is read, less the links' own words)
-        let said = if found_links.is_empty() {
-            0
-        } else {
+        // the words said besides the links (see `links::Link::ordinary`), counted in the
+        // normalised text, where markup is read; only a post's link needs them
+        let said = if found_links
+            .iter()
+            .any(|l| l.flags.contains(&links::Flag::Post))
+        {
             found_links.iter().fold(words(&norm.text).count(), |n, l| {
                 n.saturating_sub(words(&normalize(&text[l.start..l.end]).text).count())
             })
+        } else {
+            0
         };
-        let ordinary =
-            |l: &links::Link| l.ordinary() && (said > 2 || !l.flags.contains(&links::Flag::Post));
+        let ordinary = |l: &links::Link| l.ordinary(said);
         let money = money_figure(text);
         // anything promoted or asked for (see `NO_PROMOTION_SPAM`)
         let promotes = !cue_words.is_empty()
@@ -375,13 +342,7 @@ impl Engine {
             if l.flags.contains(&links::Flag::Post) {
                 // read as written (normalising first would turn an ID's digits into letters)
                 let raw = text[l.start..l.end].to_ascii_lowercase();
-                let platform = words(&raw).filter(|w| {
-                    matches!(*w, "http" | "https" | "www")
-                        || l.host.split('.').any(|label| label == *w)
-                        || POST_ROUTE_WORDS.contains(w)
-                        || w.bytes().any(|b| b.is_ascii_digit())
-                });
-                for w in platform {
+                for w in words(&raw).filter(|w| l.platform_word(w)) {
                     benign_for_spam.extend(words(&normalize(w).text).map(str::to_string));
                 }
             } else {

@@ -37,7 +37,7 @@ pub enum Flag {
     Government,
     /// One post or video on a social or video platform (`youtube.com/watch?v=`, `youtu.be/ID`,
     /// `vimeo.com/123`, a Facebook post, event or video, an Instagram post, a post on X, TikTok,
-    /// Threads, Bluesky, Nextdoor or Reddit), or the platform's help pages: sharing a recording
+    /// Threads, Bluesky, Nextdoor or Reddit), or Facebook's help pages: sharing a recording
     /// or a post, as residents do with council meetings and fans with the video they are
     /// watching. An account, a channel, a page, a group or a playlist is not one: sharing that
     /// is promoting it.
@@ -58,15 +58,28 @@ pub struct Link {
 
 impl Link {
     /// Whether sharing the link is ordinary and advertises nothing by itself: the city's own
-    /// pages, a government's, or one post or video on a platform.
-    pub fn ordinary(&self) -> bool {
+    /// pages, a government's, or one post or video on a platform, in a comment whose author
+    /// said more than two words besides its links (`words_said`). A bare link to a post says
+    /// nothing of its own: that is how the videos' spam points at other videos
+    /// (`https://vimeo.com/107297364`).
+    pub fn ordinary(&self, words_said: usize) -> bool {
         !self.malicious()
             && !self.flags.contains(&Flag::Referral)
             && !self.flags.contains(&Flag::Obfuscated)
-            && self
-                .flags
-                .iter()
-                .any(|f| matches!(f, Flag::Official | Flag::Government | Flag::Post))
+            && (self.flags.contains(&Flag::Official)
+                || self.flags.contains(&Flag::Government)
+                || (self.flags.contains(&Flag::Post) && words_said > 2))
+    }
+
+    /// Whether `word` (lower-cased, as written) of this post link's text is the platform's
+    /// rather than the poster's: the scheme, a label of the host, a route word (`watch`,
+    /// `posts`, `status`...) or an ID with a digit. A page's name or a thread's title
+    /// (`/comments/1abc/buy_cheap_followers`) is the poster's.
+    pub fn platform_word(&self, word: &str) -> bool {
+        matches!(word, "http" | "https" | "www")
+            || self.host.split('.').any(|label| label == word)
+            || POST_ROUTE_WORDS.contains(&word)
+            || word.bytes().any(|b| b.is_ascii_digit())
     }
 
     /// Whether the link is likely malicious (not merely unusual).
@@ -433,6 +446,39 @@ fn one_post(host: &str, path: &str) -> bool {
     false
 }
 
+/// The words of the routes [`one_post`] reads (`watch?v=`, `/posts/`, `/status/`...).
+const POST_ROUTE_WORDS: &[&str] = &[
+    "watch",
+    "v",
+    "shorts",
+    "live",
+    "embed",
+    "t",
+    "si",
+    "feature",
+    "share",
+    "posts",
+    "videos",
+    "photos",
+    "photo",
+    "php",
+    "permalink",
+    "story",
+    "fbid",
+    "events",
+    "reel",
+    "p",
+    "tv",
+    "status",
+    "video",
+    "post",
+    "profile",
+    "comments",
+    "r",
+    "help",
+    "groups",
+];
+
 /// Finds every link in `text` and judges it.
 pub fn find(text: &str, policy: &LinkPolicy) -> Vec<Link> {
     // every host has a dot, written as "." or spelt "dot" (`example dot com`)
@@ -717,15 +763,16 @@ fn judge(
     if !official && referral(&host, path) {
         flags.push(Flag::Referral);
     }
-    if !official && government(&host) {
+    // a government's names are registered only by governments: not a phishing host
+    let gov = !official && government(&host);
+    if gov {
         flags.push(Flag::Government);
     }
     if one_post(&host, path) {
         flags.push(Flag::Post);
     }
-    // .gov and .mil are registered only by governments
     let tld = host.rsplit('.').next().unwrap_or("");
-    if !official && tld != "gov" && tld != "mil" {
+    if !official && !gov {
         let p = path.to_ascii_lowercase();
         let sign_in = SIGN_IN_BAIT.iter().any(|w| p.contains(w));
         let bait = sign_in || ACCOUNT_BAIT.iter().any(|w| p.contains(w));
@@ -1084,7 +1131,7 @@ mod tests {
         ] {
             let l = find_one(t);
             assert!(l.flags.contains(&Flag::Post), "{t}: {l:?}");
-            assert!(l.ordinary(), "{t}");
+            assert!(l.ordinary(3), "{t}");
         }
         for t in [
             "https://www.youtube.com/channel/UC1234567890",
@@ -1121,8 +1168,11 @@ mod tests {
             "https://www.facebook.com/events/1234567890/?ref=4604617",
         ] {
             let l = find_one(t);
-            assert!(!l.ordinary(), "{t}: {l:?}");
+            assert!(!l.ordinary(3), "{t}: {l:?}");
         }
+        // a bare link to a post is not ordinary; the city's own page is, bare or not
+        assert!(!find_one("https://vimeo.com/123456789").ordinary(2));
+        assert!(find_one("https://parks.arborvale.gov").ordinary(0));
     }
 
     #[test]
