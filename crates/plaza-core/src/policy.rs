@@ -158,6 +158,10 @@ pub struct Meta {
 pub struct Settings {
     pub official_website: String,
     pub official_email_domains: Vec<String>,
+    /// C.7.x: domains whose links are malicious wherever they appear, directly or behind a
+    /// redirect (a name under one counts too). The city's blocklist, versioned with the
+    /// policy so every decision records which list it was made under.
+    pub blocked_domains: Vec<String>,
     pub timezone: String,
     pub police_referral: PoliceReferral,
     pub business_hours: BusinessHours,
@@ -296,6 +300,8 @@ fn half() -> Spanned<f64> {
 struct RawSettings {
     official_website: Spanned<String>,
     official_email_domains: Spanned<Vec<Spanned<String>>>,
+    #[serde(default)]
+    blocked_domains: Vec<Spanned<String>>,
     timezone: Spanned<String>,
     police_referral: Spanned<PoliceReferral>,
     business_hours: RawHours,
@@ -450,6 +456,31 @@ pub fn parse(text: &str) -> Result<Policy, Vec<PolicyError>> {
     for d in s.official_email_domains.get_ref() {
         if !valid_domain(&d.get_ref().to_lowercase()) {
             l.at(d, format!("{:?} is not a domain name", d.get_ref()));
+        }
+    }
+    for d in &s.blocked_domains {
+        let domain = d.get_ref().trim().to_lowercase();
+        if !valid_domain(&domain) {
+            l.at(
+                d,
+                format!(
+                    "settings.blocked_domains: {:?} is not a domain name (write the host alone, \
+                     such as \"scam-deals.net\", without a scheme or a path)",
+                    d.get_ref()
+                ),
+            );
+        } else if s
+            .official_email_domains
+            .get_ref()
+            .iter()
+            .map(|o| o.get_ref().to_lowercase())
+            .chain(website_host(s.official_website.get_ref()))
+            .any(|o| o == domain || o.ends_with(&format!(".{domain}")))
+        {
+            l.at(
+                d,
+                format!("settings.blocked_domains: {domain:?} would block the city's own domain"),
+            );
         }
     }
     let tz = s.timezone.get_ref();
@@ -683,6 +714,11 @@ pub fn parse(text: &str) -> Result<Policy, Vec<PolicyError>> {
             .iter()
             .map(|d| d.get_ref().to_lowercase())
             .collect(),
+        blocked_domains: s
+            .blocked_domains
+            .iter()
+            .map(|d| d.get_ref().trim().to_lowercase())
+            .collect(),
         timezone: tz.clone(),
         police_referral: pr.clone(),
         business_hours: BusinessHours {
@@ -751,6 +787,16 @@ pub fn parse(text: &str) -> Result<Policy, Vec<PolicyError>> {
     })
 }
 
+/// The host of the official website, lower-cased, without `www.`.
+fn website_host(url: &str) -> Option<String> {
+    let host = url
+        .split("://")
+        .nth(1)?
+        .split(['/', '?', '#', ':'])
+        .next()?;
+    Some(host.trim_start_matches("www.").to_lowercase())
+}
+
 /// Checks an email address against a policy's official domains.
 pub fn official_email(policy: &Policy, field: &str, value: &str) -> crate::Result<Email> {
     Email::parse_official(field, value, &policy.settings.official_email_domains)
@@ -772,6 +818,48 @@ mod tests {
             p.settings.official_email_domains,
             vec!["ci.claremont.ca.us"]
         );
+    }
+
+    #[test]
+    fn blocked_domains_are_read_and_bad_ones_named_at_their_line() {
+        assert!(
+            Policy::default_policy()
+                .unwrap()
+                .settings
+                .blocked_domains
+                .is_empty()
+        );
+        let set = |list: &str| {
+            DEFAULT_POLICY.replacen(
+                "blocked_domains = []",
+                &format!("blocked_domains = [\n  {list}\n]"),
+                1,
+            )
+        };
+        let p = parse(&set("\"Scam-Deals.net\", \"free-prizes.example.com\"")).unwrap();
+        assert_eq!(
+            p.settings.blocked_domains,
+            vec!["scam-deals.net", "free-prizes.example.com"]
+        );
+        let line = DEFAULT_POLICY
+            .lines()
+            .position(|l| l.starts_with("blocked_domains"))
+            .unwrap()
+            + 2;
+        for (bad, says) in [
+            ("\"https://scam-deals.net/x\"", "is not a domain name"),
+            ("\"scam deals\"", "is not a domain name"),
+            ("\"claremont.ca.us\"", "would block the city's own domain"),
+        ] {
+            let errs = parse(&set(bad)).unwrap_err();
+            assert_eq!(errs.len(), 1, "{bad}: {errs:?}");
+            assert_eq!(errs[0].line, line, "{bad}: {errs:?}");
+            assert!(
+                errs[0].message.contains("settings.blocked_domains")
+                    && errs[0].message.contains(says),
+                "{bad}: {errs:?}"
+            );
+        }
     }
 
     #[test]

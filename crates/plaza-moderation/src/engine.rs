@@ -139,13 +139,13 @@ impl Engine {
                 .collect(),
             links: links::LinkPolicy {
                 official,
-                ..links::LinkPolicy::default()
+                blocklist: policy.settings.blocked_domains.iter().cloned().collect(),
             },
             tracker: Tracker::new(60 * 60_000),
         }
     }
 
-    /// Loads a blocklist (one domain a line).
+    /// Adds a blocklist (one domain a line) to the policy's `blocked_domains`.
     pub fn with_blocklist(mut self, text: &str) -> Self {
         self.links = self.links.with_blocklist(text);
         self
@@ -1146,6 +1146,41 @@ mod tests {
         let mut e = Engine::new(&p, None);
         assert_eq!(assess(&mut e, "SSN 123-45-6789").decision, Decision::Remove);
         assert_eq!(assess(&mut e, "you idiot").decision, Decision::Review);
+    }
+
+    #[test]
+    fn the_policys_blocked_domains_catch_links_direct_and_behind_a_redirect() {
+        let text = plaza_core::policy::DEFAULT_POLICY.replacen(
+            "blocked_domains = []",
+            "blocked_domains = [\"scam-deals.net\"]",
+            1,
+        );
+        let p = plaza_core::policy::parse(&text).unwrap();
+        let mut e = Engine::new(&p, None);
+        for bad in [
+            "great prices at https://scam-deals.net/tv",
+            "great prices at shop.scam-deals.net",
+            "great prices https://www.google.com/url?q=https%3A%2F%2Fscam-deals.net%2Ftv&sa=D",
+        ] {
+            let a = assess(&mut e, bad);
+            assert!(score(&a, "malicious_link") >= 0.9, "{bad}: {a:?}");
+            assert!(clause_ids(&a).contains(&"C.7.x"), "{bad}: {a:?}");
+        }
+        // a list given on the command line adds to the policy's
+        let mut e = Engine::new(&p, None).with_blocklist("free-prizes.example.com\n");
+        for bad in [
+            "https://scam-deals.net/tv",
+            "http://free-prizes.example.com/claim",
+        ] {
+            assert!(
+                score(&assess(&mut e, bad), "malicious_link") >= 0.9,
+                "{bad}"
+            );
+        }
+        // without the list, the same site is an ordinary link
+        let mut plain = engine();
+        let a = assess(&mut plain, "great prices at https://scam-deals.net/tv");
+        assert!(score(&a, "malicious_link") < 0.5, "{a:?}");
     }
 
     #[test]

@@ -93,7 +93,8 @@ enum Command {
         /// Model file (the shipped model if omitted).
         #[arg(long)]
         model: Option<PathBuf>,
-        /// A blocklist of domains, one a line.
+        /// A blocklist of domains, one a line (`#` starts a comment), added to the policy's
+        /// `settings.blocked_domains`.
         #[arg(long)]
         blocklist: Option<PathBuf>,
     },

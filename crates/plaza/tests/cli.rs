@@ -320,6 +320,16 @@ fn moderate_names_a_bad_policy_or_model() {
     let (_, out) = moderate(&["--policy", p.to_str().unwrap()], b"");
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("p.toml is invalid"));
+    let (_, out) = moderate(
+        &["--blocklist", dir.join("none.txt").to_str().unwrap()],
+        b"",
+    );
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("none.txt"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let m = dir.join("m.plzm");
     std::fs::write(&m, b"PLZM garbage garbage garbage").unwrap();
     let (_, out) = moderate(&["--model", m.to_str().unwrap()], b"");

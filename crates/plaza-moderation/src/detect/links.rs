@@ -708,7 +708,145 @@ fn referral(host: &str, path: &str) -> bool {
         || AD_CLICK_HOSTS.iter().any(|h| host_under(host, h))
 }
 
+/// Redirect services that send the browser on to a link carried in their query, and the
+/// parameter that carries it: Google's `/url?q=`, Facebook's and Instagram's link shims,
+/// YouTube's `/redirect?q=`, Outlook's Safe Links (a resident pasting a link from an email),
+/// LinkedIn's and Reddit's. (host or registrable name, route, keys)
+const REDIRECTORS: &[(&str, &str, &[&str])] = &[
+    ("google", "/url", &["q", "url"]),
+    ("l.facebook.com", "/l.php", &["u"]),
+    ("lm.facebook.com", "/l.php", &["u"]),
+    ("l.messenger.com", "/l.php", &["u"]),
+    ("l.instagram.com", "/", &["u"]),
+    ("youtube.com", "/redirect", &["q"]),
+    ("safelinks.protection.outlook.com", "/", &["url"]),
+    ("linkedin.com", "/redir/redirect", &["url"]),
+    ("out.reddit.com", "", &["url"]),
+];
+
+/// Undoes percent-encoding (twice at most: a link wrapped by two services is encoded twice),
+/// as a browser reads a query's value.
+fn percent_decoded(value: &str) -> String {
+    let mut s = value.to_string();
+    for _ in 0..2 {
+        if !s.contains('%') {
+            break;
+        }
+        let b = s.as_bytes();
+        let mut out = Vec::with_capacity(b.len());
+        let mut i = 0;
+        while i < b.len() {
+            let hex = |c: u8| (c as char).to_digit(16);
+            match (
+                b[i],
+                b.get(i + 1).copied().and_then(hex),
+                b.get(i + 2).copied().and_then(hex),
+            ) {
+                (b'%', Some(h), Some(l)) => {
+                    out.push((h * 16 + l) as u8);
+                    i += 3;
+                }
+                (c, _, _) => {
+                    out.push(c);
+                    i += 1;
+                }
+            }
+        }
+        s = String::from_utf8_lossy(&out).into_owned();
+    }
+    s
+}
+
+/// The link a link carries to send the browser on (`google.com/url?q=DEST`,
+/// `l.facebook.com/l.php?u=DEST`, `?redirect=DEST` on any site), decoded, lower-cased, with
+/// whether `host` is a known redirect service. Only a value that is itself a link with a
+/// scheme counts.
+fn carried(host: &str, registrable: &str, path: &str) -> Option<(String, bool)> {
+    let (route, query) = path.split_once('?')?;
+    if !query.contains("http") {
+        return None;
+    }
+    let name = registrable.split('.').next().unwrap_or("");
+    let keys = REDIRECTORS
+        .iter()
+        .find(|(h, r, _)| (*h == name || host_under(host, h)) && (r.is_empty() || route == *r))
+        .map(|(_, _, keys)| *keys);
+    query
+        .split(['&', ';', '#'])
+        .filter_map(|kv| kv.split_once('='))
+        .filter(|(k, _)| keys.is_none_or(|keys| keys.contains(k)))
+        .map(|(_, v)| percent_decoded(v).trim().to_ascii_lowercase())
+        .find(|v| v.starts_with("http://") || v.starts_with("https://"))
+        .map(|v| (v, keys.is_some()))
+}
+
 fn judge(
+    start: usize,
+    end: usize,
+    host: String,
+    obfuscated: bool,
+    path: &str,
+    policy: &LinkPolicy,
+) -> Link {
+    judge_hops(start, end, host, obfuscated, path, policy, 3)
+}
+
+/// [`judge`], following at most `hops` redirects.
+fn judge_hops(
+    start: usize,
+    end: usize,
+    host: String,
+    obfuscated: bool,
+    path: &str,
+    policy: &LinkPolicy,
+    hops: u8,
+) -> Link {
+    let mut link = judge_one(start, end, host, obfuscated, path, policy);
+    if hops == 0 {
+        return link;
+    }
+    // A link that sends the browser on to another is judged by where it leads too: a
+    // blocklisted site, a phishing page or an executable wrapped in Google's or Facebook's
+    // redirect is what it leads to, and so is a government's page shared through Facebook's
+    // link shim. Through a known redirect service the destination's judgement is the link's
+    // (except being a post: the link's words are the service's, not the platform's); through
+    // any other site's redirect parameter, only what makes it malicious. A chain is followed
+    // three redirects deep.
+    let registrable = link.domain.clone().unwrap_or_else(|| link.host.clone());
+    if let Some((dest, known)) = carried(&link.host, &registrable, path)
+        && let Some((_, dest_host, dest_obfuscated, dest_path)) = candidate(&dest, &dest, 0)
+    {
+        let inner = judge_hops(
+            start,
+            end,
+            dest_host,
+            dest_obfuscated,
+            &dest_path,
+            policy,
+            hops - 1,
+        );
+        for f in inner.flags {
+            let take = if known {
+                f != Flag::Post
+            } else {
+                matches!(
+                    f,
+                    Flag::IpLiteral
+                        | Flag::LookAlike
+                        | Flag::Executable
+                        | Flag::Blocklisted
+                        | Flag::Phishing
+                )
+            };
+            if take && !link.flags.contains(&f) {
+                link.flags.push(f);
+            }
+        }
+    }
+    link
+}
+
+fn judge_one(
     start: usize,
     end: usize,
     host: String,
@@ -754,7 +892,12 @@ fn judge(
     if EXECUTABLE.iter().any(|x| file.ends_with(x)) {
         flags.push(Flag::Executable);
     }
-    if policy.blocklist.contains(&registrable) || policy.blocklist.contains(&host) {
+    // the host or any name it is under (`a.free-prizes.example.com` under a blocked
+    // `free-prizes.example.com`)
+    if !policy.blocklist.is_empty()
+        && std::iter::successors(Some(host.as_str()), |h| h.split_once('.').map(|(_, r)| r))
+            .any(|h| policy.blocklist.contains(h))
+    {
         flags.push(Flag::Blocklisted);
     }
     if obfuscated {
@@ -1008,6 +1151,84 @@ mod tests {
         ] {
             let l = find_one(fine);
             assert!(!l.malicious(), "{fine}: {l:?}");
+        }
+    }
+
+    #[test]
+    fn a_redirect_is_judged_by_where_it_leads() {
+        // the blocklist, an executable, a phishing page or an address wrapped in a redirect
+        for (bad, flag) in [
+            (
+                "https://www.google.com/url?sa=t&url=https%3A%2F%2Fscam-deals.net%2Foffer&usg=AOv",
+                Flag::Blocklisted,
+            ),
+            (
+                "https://www.google.ro/url?q=http://free-prizes.example.com/win&sa=D",
+                Flag::Blocklisted,
+            ),
+            (
+                "https://l.facebook.com/l.php?u=https%3A%2F%2Fcdn.example.org%2Fpermit-form.exe&h=AT0x",
+                Flag::Executable,
+            ),
+            (
+                "https://www.youtube.com/redirect?event=comments&q=https%3A%2F%2Fpaypal-secure-verify.com%2F",
+                Flag::Phishing,
+            ),
+            (
+                "https://nam12.safelinks.protection.outlook.com/?url=http%3A%2F%2F45.77.1.9%2Flogin&data=05",
+                Flag::IpLiteral,
+            ),
+            // encoded twice: one service's redirect wrapped in another's
+            (
+                "https://www.google.com/url?q=https%3A%2F%2Fl.facebook.com%2Fl.php%3Fu%3Dhttps%253A%252F%252Fscam-deals.net%252F&sa=D",
+                Flag::Blocklisted,
+            ),
+            // a name under a blocked domain
+            ("http://win.free-prizes.example.com/now", Flag::Blocklisted),
+            // any site's redirect parameter carries what makes its destination malicious
+            (
+                "https://news.example.com/out?redirect=https://scam-deals.net/deal",
+                Flag::Blocklisted,
+            ),
+        ] {
+            let l = find_one(bad);
+            assert!(l.flags.contains(&flag), "{bad}: {l:?}");
+            assert!(l.malicious(), "{bad}");
+            assert!(!l.ordinary(10), "{bad}");
+        }
+        // a government's page or the city's own, shared through a link shim, is ordinary
+        for fine in [
+            "https://l.facebook.com/l.php?u=https%3A%2F%2Fwww.fema.gov%2Fflood-maps&h=AT3",
+            "https://www.google.com/url?q=https://www.arborvale.gov/agenda&sa=D&ust=1",
+            "https://nam12.safelinks.protection.outlook.com/?url=https%3A%2F%2Fwww.arborvale.gov%2Fpermits&data=05",
+        ] {
+            let l = find_one(fine);
+            assert!(l.ordinary(10), "{fine}: {l:?}");
+        }
+        // through another site's parameter only danger is carried, not the city's standing;
+        // a post behind a redirect is not a post link (its words are the service's); a
+        // redirect to an ordinary site is nothing more than a link; a value that is no link
+        // is not followed
+        for (text, not) in [
+            (
+                "https://tracker.example.com/click?to=https://www.arborvale.gov/",
+                Flag::Official,
+            ),
+            (
+                "https://www.google.com/url?q=https://www.youtube.com/watch?v%3DabcDEF12345",
+                Flag::Post,
+            ),
+        ] {
+            let l = find_one(text);
+            assert!(!l.flags.contains(&not), "{text}: {l:?}");
+        }
+        for plain in [
+            "https://www.google.com/url?q=https://www.dailybulletin.com/story&sa=D",
+            "https://www.google.com/url?q=scam-deals.net",
+            "https://www.google.com/search?q=http+scam-deals.net",
+        ] {
+            let l = find_one(plain);
+            assert!(l.flags.is_empty(), "{plain}: {l:?}");
         }
     }
 
