@@ -145,6 +145,17 @@ impl Engine {
         }
     }
 
+    /// Adopts another policy version (its rules, site overrides, official domains and
+    /// blocklist; a list added with [`Engine::with_blocklist`] is dropped), keeping the model
+    /// and what the engine has seen (repeats and floods within the hour), so that a running
+    /// capture follows a policy loaded while it runs.
+    pub fn set_policy(&mut self, policy: &Policy) {
+        let fresh = Engine::new(policy, None);
+        self.rules = fresh.rules;
+        self.site_rules = fresh.site_rules;
+        self.links = fresh.links;
+    }
+
     /// Adds a blocklist (one domain a line) to the policy's `blocked_domains`.
     pub fn with_blocklist(mut self, text: &str) -> Self {
         self.links = self.links.with_blocklist(text);
@@ -1181,6 +1192,24 @@ mod tests {
         let mut plain = engine();
         let a = assess(&mut plain, "great prices at https://scam-deals.net/tv");
         assert!(score(&a, "malicious_link") < 0.5, "{a:?}");
+        // an engine adopting the new policy version reads its list, and keeps what it saw
+        let repeat = |e: &mut Engine| {
+            e.assess(&Comment {
+                text: "Join my raffle now, everybody in the thread!",
+                author: Some("u1"),
+                site: Some("parks"),
+                thread: Some("t1"),
+                at_ms: Some(1_000),
+                ..Comment::default()
+            })
+        };
+        for _ in 0..3 {
+            repeat(&mut plain);
+        }
+        plain.set_policy(&p);
+        let a = assess(&mut plain, "great prices at https://scam-deals.net/tv");
+        assert!(score(&a, "malicious_link") >= 0.9, "{a:?}");
+        assert!(score(&repeat(&mut plain), "thread_takeover") >= 0.5);
     }
 
     #[test]

@@ -529,8 +529,32 @@ pub async fn continuity(store: &Store, opts: &Options) -> Result<Vec<Continuity>
 
 pub use plaza_core::capture::EXPIRY_WARNING_MS;
 
+/// Keeps a long-running engine on the active policy: when another version has been loaded
+/// since `current` (on the policy page, or with `plaza policy load`), the engine adopts it,
+/// keeping the model and what it has seen. Returns the active version. Without this, a server
+/// would go on moderating by the rules it started with while recording each comment under the
+/// new version. (A version loaded during a pass takes over at the next one.)
+pub async fn follow_policy(
+    store: &Store,
+    engine: &mut Engine,
+    current: Option<i64>,
+) -> Result<i64> {
+    let (version, policy) = store.policy().await?;
+    if current != Some(version) {
+        engine.set_policy(&policy);
+        if current.is_some() {
+            tracing::info!(
+                version,
+                "capture now moderates under the new policy version"
+            );
+        }
+    }
+    Ok(version)
+}
+
 /// Runs a pass over every connected site on the schedule, for as long as the server runs. A
-/// failing site is recorded as such and does not stop the others.
+/// failing site is recorded as such and does not stop the others. Each pass moderates under
+/// the policy version active when it starts.
 ///
 /// A site id sent on `now` (a webhook said the site changed) runs a pass over that site at
 /// once.
@@ -544,6 +568,7 @@ pub async fn run_scheduled(
     let period = std::time::Duration::from_millis(opts.interval_ms.max(1000) as u64);
     let mut tick = tokio::time::interval(period);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut version = None;
     loop {
         let only = tokio::select! {
             _ = tick.tick() => None,
@@ -561,6 +586,10 @@ pub async fn run_scheduled(
             }
         };
         for only in sites {
+            match follow_policy(&store, &mut engine, version).await {
+                Ok(v) => version = Some(v),
+                Err(e) => tracing::error!("reading the active policy: {e:#}"),
+            }
             match capture_all(&store, &data, &mut engine, only, &opts).await {
                 Ok(reports) => {
                     for r in reports.iter().filter(|r| r.summary.error.is_some()) {

@@ -945,3 +945,97 @@ async fn state_flips_imports_and_repeated_passes_record_only_what_happened() {
     verify(&store, &inst.data).await;
     store.close().await;
 }
+
+#[tokio::test]
+async fn a_policy_loaded_while_capture_runs_governs_the_next_pass() {
+    let Some(inst) = instance(Backend::Sqlite, "capture-policy").await else {
+        return;
+    };
+    let clock = Arc::new(FixedClock::at(Timestamp(T0)));
+    let store = open(&inst, clock.clone()).await;
+    let link = "Cheap permits, no waiting: https://scam-deals.net/permits";
+    let world: Shared = Arc::new(Mutex::new(city_world(1, 0)));
+    let comment = |id: &str, at: i64| status(id, account("300", "seller"), link, Some("1000"), at);
+    world
+        .lock()
+        .unwrap()
+        .threads
+        .insert("1000".into(), vec![comment("1000-a", T0 - 2000)]);
+    let base = server(world.clone()).await;
+    let site_id = ops::add_site(
+        &store,
+        &inst.data,
+        &common::site("mastodon", "city@m.test", "https://m.test/@city"),
+        &connection(&base, "tok", None),
+    )
+    .await
+    .unwrap();
+    let site = store.site(site_id).await.unwrap();
+    let opts = Options::default();
+    let malicious = |c: &plaza_store::CapturedRow| -> f64 {
+        let a: Value = serde_json::from_str(c.assessment.as_deref().unwrap()).unwrap();
+        a["signals"]["malicious_link"].as_f64().unwrap()
+    };
+
+    // The server's engine, built when it started, under version 1.
+    let mut engine = ops::engine_for(&store).await.unwrap();
+    let v1 = capture::follow_policy(&store, &mut engine, None)
+        .await
+        .unwrap();
+    capture::capture_site(&store, &inst.data, &mut engine, &site, &opts)
+        .await
+        .unwrap();
+    let before = store.captured(site_id, "1000-a").await.unwrap().unwrap();
+    assert!(malicious(&before) < 0.5, "no blocklist yet");
+
+    // The PIO loads a version that blocks the domain; the same link is posted again.
+    let mut tx = store.begin_write().await.unwrap();
+    let (v2, _) = tx
+        .load_policy(
+            "person:1",
+            &plaza_core::policy::DEFAULT_POLICY.replacen(
+                "blocked_domains = []",
+                "blocked_domains = [\"scam-deals.net\"]",
+                1,
+            ),
+        )
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    world
+        .lock()
+        .unwrap()
+        .threads
+        .get_mut("1000")
+        .unwrap()
+        .push(comment("1000-b", T0 - 1000));
+    clock.advance_ms(5 * 60_000);
+    assert_eq!(
+        capture::follow_policy(&store, &mut engine, Some(v1))
+            .await
+            .unwrap(),
+        v2
+    );
+    assert_ne!(v1, v2);
+    capture::capture_site(&store, &inst.data, &mut engine, &site, &opts)
+        .await
+        .unwrap();
+    let after = store.captured(site_id, "1000-b").await.unwrap().unwrap();
+    assert!(malicious(&after) >= 0.9, "{:?}", after.assessment);
+    assert_eq!(after.decision.as_deref(), Some("review"));
+    // the comment is on the record under the version that judged it
+    let entries = store
+        .records(&RecordFilter {
+            kind: Some(kinds::CAPTURE_COMMENT.into()),
+            limit: 10,
+            ..RecordFilter::default()
+        })
+        .await
+        .unwrap();
+    let versions: Vec<Option<i64>> = entries.iter().map(|e| e.header.policy_version).collect();
+    assert!(
+        versions.contains(&Some(v1)) && versions.contains(&Some(v2)),
+        "{versions:?}"
+    );
+    verify(&store, &inst.data).await;
+}
