@@ -459,14 +459,31 @@ pub fn parse(text: &str) -> Result<Policy, Vec<PolicyError>> {
         }
     }
     for d in &s.blocked_domains {
-        let domain = d.get_ref().trim().to_lowercase();
-        if !valid_domain(&domain) {
+        let domain = blocked_domain(d.get_ref());
+        if !domain.is_ascii() {
+            l.at(
+                d,
+                format!(
+                    "settings.blocked_domains: {:?} is not written in ASCII: write an \
+                     internationalised name in its xn-- form",
+                    d.get_ref()
+                ),
+            );
+        } else if !valid_domain(&domain) {
             l.at(
                 d,
                 format!(
                     "settings.blocked_domains: {:?} is not a domain name (write the host alone, \
                      such as \"scam-deals.net\", without a scheme or a path)",
                     d.get_ref()
+                ),
+            );
+        } else if psl::suffix_str(&domain) == Some(domain.as_str()) {
+            l.at(
+                d,
+                format!(
+                    "settings.blocked_domains: {domain:?} is a public suffix: it would block \
+                     every site under it"
                 ),
             );
         } else if s
@@ -717,7 +734,7 @@ pub fn parse(text: &str) -> Result<Policy, Vec<PolicyError>> {
         blocked_domains: s
             .blocked_domains
             .iter()
-            .map(|d| d.get_ref().trim().to_lowercase())
+            .map(|d| blocked_domain(d.get_ref()))
             .collect(),
         timezone: tz.clone(),
         police_referral: pr.clone(),
@@ -787,6 +804,13 @@ pub fn parse(text: &str) -> Result<Policy, Vec<PolicyError>> {
     })
 }
 
+/// A blocked domain as links are compared with it: trimmed, lower-cased, without `www.` (a
+/// link's host is read without it too).
+pub fn blocked_domain(entry: &str) -> String {
+    let d = entry.trim().to_lowercase();
+    d.strip_prefix("www.").map(str::to_string).unwrap_or(d)
+}
+
 /// The host of the official website, lower-cased, without `www.`.
 fn website_host(url: &str) -> Option<String> {
     let host = url
@@ -836,10 +860,13 @@ mod tests {
                 1,
             )
         };
-        let p = parse(&set("\"Scam-Deals.net\", \"free-prizes.example.com\"")).unwrap();
+        let p = parse(&set(
+            "\"Scam-Deals.net\", \"free-prizes.example.com\", \" www.bad.example \"",
+        ))
+        .unwrap();
         assert_eq!(
             p.settings.blocked_domains,
-            vec!["scam-deals.net", "free-prizes.example.com"]
+            vec!["scam-deals.net", "free-prizes.example.com", "bad.example"]
         );
         let line = DEFAULT_POLICY
             .lines()
@@ -850,6 +877,9 @@ mod tests {
             ("\"https://scam-deals.net/x\"", "is not a domain name"),
             ("\"scam deals\"", "is not a domain name"),
             ("\"claremont.ca.us\"", "would block the city's own domain"),
+            ("\"co.uk\"", "is a public suffix"),
+            ("\"github.io\"", "is a public suffix"),
+            ("\"bücher.example\"", "xn-- form"),
         ] {
             let errs = parse(&set(bad)).unwrap_err();
             assert_eq!(errs.len(), 1, "{bad}: {errs:?}");

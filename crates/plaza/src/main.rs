@@ -622,12 +622,18 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             match plaza_core::policy::parse(&text) {
                 Ok(p) => {
                     println!(
-                        "ok: {} of {}, version {}: {} clauses ({} comment categories)",
+                        "ok: {} of {}, version {}: {} clauses ({} comment categories), {} blocked domain{}",
                         p.meta.name,
                         p.meta.issuer,
                         p.meta.version,
                         p.clauses.len(),
-                        p.comment_categories().count()
+                        p.comment_categories().count(),
+                        p.settings.blocked_domains.len(),
+                        if p.settings.blocked_domains.len() == 1 {
+                            ""
+                        } else {
+                            "s"
+                        }
                     );
                     Ok(ExitCode::SUCCESS)
                 }

@@ -53,7 +53,19 @@ fn policy_check_accepts_the_default_and_names_the_line_of_each_error() {
     std::fs::write(&good, plaza_core::policy::DEFAULT_POLICY).unwrap();
     let o = run(&["policy", "check", good.to_str().unwrap()]);
     assert!(o.status.success(), "{}", text(&o));
-    assert!(text(&o).contains("70 clauses (21 comment categories)"));
+    assert!(text(&o).contains("70 clauses (21 comment categories), 0 blocked domains"));
+    let blocking = dir.join("blocking.toml");
+    std::fs::write(
+        &blocking,
+        plaza_core::policy::DEFAULT_POLICY.replacen(
+            "blocked_domains = []",
+            "blocked_domains = [\"scam-deals.net\"]",
+            1,
+        ),
+    )
+    .unwrap();
+    let o = run(&["policy", "check", blocking.to_str().unwrap()]);
+    assert!(text(&o).contains(", 1 blocked domain\n"), "{}", text(&o));
     let bad = dir.join("bad.toml");
     let broken = plaza_core::policy::DEFAULT_POLICY
         .replacen("close = \"17:00\"", "close = \"07:00\"", 1)

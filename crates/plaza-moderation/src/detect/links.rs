@@ -121,15 +121,12 @@ impl LinkPolicy {
         self.official.iter().any(|o| host_under(host, o))
     }
 
-    /// Reads a blocklist file: one domain a line, `#` starts a comment.
+    /// Reads a blocklist file: one domain a line, `#` starts a comment. Entries are read as
+    /// the policy's `blocked_domains` are (`www.` dropped, since a link's host is read without
+    /// it).
     pub fn with_blocklist(mut self, text: &str) -> Self {
         for line in text.lines() {
-            let d = line
-                .split('#')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase();
+            let d = plaza_core::policy::blocked_domain(line.split('#').next().unwrap_or(""));
             if !d.is_empty() {
                 self.blocklist.insert(d);
             }
@@ -520,10 +517,10 @@ pub fn find(text: &str, policy: &LinkPolicy) -> Vec<Link> {
             continue;
         }
         match candidate(text, &lower, i) {
-            Some((end, host, obfuscated, path)) => {
-                let link = judge(i, end, host, obfuscated, &path, policy);
+            Some(c) => {
+                let end = c.end;
+                out.push(judge_hops(i, c, policy, 3));
                 i = end.max(i + 1);
-                out.push(link);
             }
             None => i += 1,
         }
@@ -531,8 +528,21 @@ pub fn find(text: &str, policy: &LinkPolicy) -> Vec<Link> {
     out
 }
 
-/// Tries to read a link starting at byte `i` of the lower-cased text: (end, host, obfuscated, path).
-fn candidate(text: &str, lower: &str, i: usize) -> Option<(usize, String, bool, String)> {
+/// A link as read from the text, before it is judged.
+struct Candidate {
+    /// Where it ends in the text.
+    end: usize,
+    host: String,
+    obfuscated: bool,
+    /// From the host's end (`/watch?v=...`), lower-cased.
+    path: String,
+    /// A name like a host written before an `@` in front of the real host
+    /// (`https://www.arborvale.gov@scam-deals.net/`): the browser goes to the host after it.
+    disguised: bool,
+}
+
+/// Tries to read a link starting at byte `i` of the lower-cased text.
+fn candidate(text: &str, lower: &str, i: usize) -> Option<Candidate> {
     let rest = &lower[i..];
     let mut obfuscated = false;
     let mut j = i;
@@ -553,8 +563,20 @@ fn candidate(text: &str, lower: &str, i: usize) -> Option<(usize, String, bool, 
             break;
         }
     }
-    // the host: labels joined by ".", "[.]", "(.)", "{.}", " dot ", " . "
     let bytes = lower.as_bytes();
+    // after a scheme, what comes before an `@` in the authority is a user name, not the host:
+    // the browser goes to the host after the last `@`
+    let mut disguised = false;
+    if had_scheme {
+        let authority_end = (j..bytes.len())
+            .find(|&k| matches!(bytes[k], b'/' | b'?' | b'#') || path_ends(lower, k))
+            .unwrap_or(bytes.len());
+        if let Some(at) = lower[j..authority_end].rfind('@') {
+            disguised = lower[j..j + at].contains('.');
+            j += at + 1;
+        }
+    }
+    // the host: labels joined by ".", "[.]", "(.)", "{.}", " dot ", " . "
     let mut host = String::new();
     let mut labels = 0;
     loop {
@@ -650,7 +672,13 @@ fn candidate(text: &str, lower: &str, i: usize) -> Option<(usize, String, bool, 
         }
         path = lower[p_start..end].to_string();
     }
-    Some((end, host, obfuscated, path))
+    Some(Candidate {
+        end,
+        host,
+        obfuscated,
+        path,
+        disguised,
+    })
 }
 
 /// Letters that differ between two strings of similar length (at most 2, else 3).
@@ -724,109 +752,100 @@ const REDIRECTORS: &[(&str, &str, &[&str])] = &[
     ("out.reddit.com", "", &["url"]),
 ];
 
-/// Undoes percent-encoding (twice at most: a link wrapped by two services is encoded twice),
-/// as a browser reads a query's value.
+/// Undoes one level of percent-encoding, as a server reads a query's key or value. (A link
+/// wrapped by two services is encoded twice; each hop decodes its own level.)
 fn percent_decoded(value: &str) -> String {
-    let mut s = value.to_string();
-    for _ in 0..2 {
-        if !s.contains('%') {
-            break;
-        }
-        let b = s.as_bytes();
-        let mut out = Vec::with_capacity(b.len());
-        let mut i = 0;
-        while i < b.len() {
-            let hex = |c: u8| (c as char).to_digit(16);
-            match (
-                b[i],
-                b.get(i + 1).copied().and_then(hex),
-                b.get(i + 2).copied().and_then(hex),
-            ) {
-                (b'%', Some(h), Some(l)) => {
-                    out.push((h * 16 + l) as u8);
-                    i += 3;
-                }
-                (c, _, _) => {
-                    out.push(c);
-                    i += 1;
-                }
+    if !value.contains('%') {
+        return value.to_string();
+    }
+    let b = value.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        match (
+            b[i],
+            b.get(i + 1).copied().and_then(hex),
+            b.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (c, _, _) => {
+                out.push(c);
+                i += 1;
             }
         }
-        s = String::from_utf8_lossy(&out).into_owned();
     }
-    s
+    String::from_utf8_lossy(&out).into_owned()
 }
 
-/// The link a link carries to send the browser on (`google.com/url?q=DEST`,
-/// `l.facebook.com/l.php?u=DEST`, `?redirect=DEST` on any site), decoded, lower-cased, with
-/// whether `host` is a known redirect service. Only a value that is itself a link with a
-/// scheme counts.
-fn carried(host: &str, registrable: &str, path: &str) -> Option<(String, bool)> {
-    let (route, query) = path.split_once('?')?;
-    if !query.contains("http") {
-        return None;
+/// The links a link carries in its query to send the browser on (`google.com/url?q=DEST`,
+/// `l.facebook.com/l.php?u=DEST`, `?redirect=DEST` on any site), each decoded and
+/// lower-cased, and whether `host` is a known redirect service. For a known service only its
+/// own keys count; on any other site, every value that is a link with a scheme. Pairs are
+/// split at `&` alone (`&amp;` in an HTML-escaped link too), as servers split them, keys are
+/// decoded as servers decode them, and the query ends at `#`.
+fn carried(host: &str, registrable: &str, path: &str) -> (Vec<String>, bool) {
+    let Some((route, query)) = path.split_once('?') else {
+        return (Vec::new(), false);
+    };
+    let query = query.split('#').next().unwrap_or("");
+    if !(query.contains("http") || query.contains('%')) {
+        return (Vec::new(), false);
     }
+    // a service's own registrable name under a country's or the world's ICANN suffix
+    // (`google.co.uk`), not a name on a hosting service's suffix (`google.pages.dev`)
+    let icann = psl::suffix(host.as_bytes()).is_some_and(|x| x.typ() == Some(psl::Type::Icann));
     let name = registrable.split('.').next().unwrap_or("");
     let keys = REDIRECTORS
         .iter()
-        .find(|(h, r, _)| (*h == name || host_under(host, h)) && (r.is_empty() || route == *r))
+        .find(|(h, r, _)| {
+            ((icann && *h == name) || host_under(host, h)) && (r.is_empty() || route == *r)
+        })
         .map(|(_, _, keys)| *keys);
-    query
-        .split(['&', ';', '#'])
+    let found = query
+        .split('&')
         .filter_map(|kv| kv.split_once('='))
-        .filter(|(k, _)| keys.is_none_or(|keys| keys.contains(k)))
+        .filter(|(k, _)| {
+            keys.is_none_or(|keys| {
+                let k = percent_decoded(k);
+                keys.contains(&k.strip_prefix("amp;").unwrap_or(&k))
+            })
+        })
         .map(|(_, v)| percent_decoded(v).trim().to_ascii_lowercase())
-        .find(|v| v.starts_with("http://") || v.starts_with("https://"))
-        .map(|v| (v, keys.is_some()))
+        .filter(|v| v.starts_with("http://") || v.starts_with("https://"))
+        .collect();
+    (found, keys.is_some())
 }
 
-fn judge(
-    start: usize,
-    end: usize,
-    host: String,
-    obfuscated: bool,
-    path: &str,
-    policy: &LinkPolicy,
-) -> Link {
-    judge_hops(start, end, host, obfuscated, path, policy, 3)
-}
-
-/// [`judge`], following at most `hops` redirects.
-fn judge_hops(
-    start: usize,
-    end: usize,
-    host: String,
-    obfuscated: bool,
-    path: &str,
-    policy: &LinkPolicy,
-    hops: u8,
-) -> Link {
-    let mut link = judge_one(start, end, host, obfuscated, path, policy);
+/// Judges the link read at `start`, following at most `hops` redirects.
+fn judge_hops(start: usize, c: Candidate, policy: &LinkPolicy, hops: u8) -> Link {
+    let path = c.path.clone();
+    let mut link = judge_one(start, c, policy);
     if hops == 0 {
         return link;
     }
     // A link that sends the browser on to another is judged by where it leads too: a
     // blocklisted site, a phishing page or an executable wrapped in Google's or Facebook's
     // redirect is what it leads to, and so is a government's page shared through Facebook's
-    // link shim. Through a known redirect service the destination's judgement is the link's
-    // (except being a post: the link's words are the service's, not the platform's); through
-    // any other site's redirect parameter, only what makes it malicious. A chain is followed
-    // three redirects deep.
+    // link shim. Through a known redirect service carrying one destination, the
+    // destination's judgement is the link's (except being a post: the link's words are the
+    // service's, not the platform's). Otherwise (any other site's parameters, or a service
+    // given its key twice, where the one a server follows is not known) only what makes a
+    // destination malicious is carried, from every destination. A chain is followed three
+    // redirects deep.
     let registrable = link.domain.clone().unwrap_or_else(|| link.host.clone());
-    if let Some((dest, known)) = carried(&link.host, &registrable, path)
-        && let Some((_, dest_host, dest_obfuscated, dest_path)) = candidate(&dest, &dest, 0)
-    {
-        let inner = judge_hops(
-            start,
-            end,
-            dest_host,
-            dest_obfuscated,
-            &dest_path,
-            policy,
-            hops - 1,
-        );
+    let (destinations, known) = carried(&link.host, &registrable, &path);
+    let whole = known && destinations.len() == 1;
+    for dest in &destinations {
+        let Some(inner) = candidate(dest, dest, 0) else {
+            continue;
+        };
+        let inner = judge_hops(start, inner, policy, hops - 1);
         for f in inner.flags {
-            let take = if known {
+            let take = if whole {
                 f != Flag::Post
             } else {
                 matches!(
@@ -846,14 +865,16 @@ fn judge_hops(
     link
 }
 
-fn judge_one(
-    start: usize,
-    end: usize,
-    host: String,
-    obfuscated: bool,
-    path: &str,
-    policy: &LinkPolicy,
-) -> Link {
+/// Judges one link by itself.
+fn judge_one(start: usize, c: Candidate, policy: &LinkPolicy) -> Link {
+    let Candidate {
+        end,
+        host,
+        obfuscated,
+        path,
+        disguised,
+    } = c;
+    let path = path.as_str();
     let mut flags = Vec::new();
     let host = host.trim_start_matches("www.").to_string();
     let domain = psl::domain_str(&host).map(str::to_string);
@@ -928,6 +949,7 @@ fn judge_one(
         if (bait && (dressed_up || CHEAP_TLDS.contains(&tld)))
             || (shared && sign_in)
             || borrows_brand(&host, &registrable, bait)
+            || disguised
         {
             flags.push(Flag::Phishing);
         }
@@ -950,7 +972,7 @@ mod tests {
             official: vec!["arborvale.gov".into()],
             ..LinkPolicy::default()
         }
-        .with_blocklist("# known bad\nfree-prizes.example.com\nscam-deals.net\n")
+        .with_blocklist("# known bad\nfree-prizes.example.com\nwww.scam-deals.net\n")
     }
 
     /// The first link in `text`.
@@ -1196,6 +1218,38 @@ mod tests {
             assert!(l.malicious(), "{bad}");
             assert!(!l.ordinary(10), "{bad}");
         }
+        // a decoy before the key a server reads, the key given twice, a key or a scheme
+        // written in percent-encoding, a look-alike "google" on a hosting suffix, a real host
+        // behind a name like the city's
+        for bad in [
+            "https://l.facebook.com/l.php?x=1;u=https://www.arborvale.gov/&u=https://scam-deals.net/",
+            "https://www.google.com/url?q=https://www.arborvale.gov/&q=https://scam-deals.net/",
+            "https://news.example.com/go?src=https://www.arborvale.gov/&to=https://scam-deals.net/",
+            "https://www.google.com/url?q=%68ttps%3A%2F%2Fscam-deals.net%2F",
+            "https://l.facebook.com/l.php?%75=https%3A%2F%2Fscam-deals.net%2F",
+            "https://www.arborvale.gov@scam-deals.net/",
+            "https://www.google.com/url?q=https%3A%2F%2Fwww.arborvale.gov%40scam-deals.net%2F",
+        ] {
+            let l = find_one(bad);
+            assert!(l.malicious(), "{bad}: {l:?}");
+            assert!(!l.ordinary(10), "{bad}: {l:?}");
+        }
+        let decoy = find_one("https://google.pages.dev/url?q=https://www.arborvale.gov/");
+        assert!(!decoy.ordinary(10), "{decoy:?}");
+        // a user name that is no host is not a disguise; nor is one in front of the city's host
+        for fine in [
+            "https://guest@maps.example.org/trail",
+            "https://scam-deals.example@www.arborvale.gov/agenda",
+        ] {
+            assert!(!find_one(fine).malicious(), "{fine}: {:?}", find_one(fine));
+        }
+        let l = find_one("https://www.arborvale.gov@scam-deals.net/");
+        assert_eq!(l.host, "scam-deals.net");
+        // an HTML-escaped link's pairs are split at `&amp;`
+        let escaped = find_one(
+            "https://www.google.ro/url?sa=t&amp;rct=j&amp;q=https%3A%2F%2Fscam-deals.net%2F&amp;cd=1",
+        );
+        assert!(escaped.flags.contains(&Flag::Blocklisted), "{escaped:?}");
         // a government's page or the city's own, shared through a link shim, is ordinary
         for fine in [
             "https://l.facebook.com/l.php?u=https%3A%2F%2Fwww.fema.gov%2Fflood-maps&h=AT3",
