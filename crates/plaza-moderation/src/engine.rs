@@ -104,6 +104,10 @@ pub struct Engine {
     site_rules: std::collections::HashMap<String, Vec<ModerationRule>>,
     links: links::LinkPolicy,
     tracker: Tracker,
+    /// The id under which the caller stores the policy version this engine follows (the
+    /// store's version id), so that each assessment can name the version that judged it;
+    /// `None` for an engine built from a file.
+    policy_version: Option<i64>,
 }
 
 fn idx(signal: &str) -> usize {
@@ -142,18 +146,32 @@ impl Engine {
                 blocklist: policy.settings.blocked_domains.iter().cloned().collect(),
             },
             tracker: Tracker::new(60 * 60_000),
+            policy_version: None,
         }
+    }
+
+    /// Names the stored policy version the engine was built from (see
+    /// [`Engine::policy_version`]).
+    pub fn with_policy_version(mut self, version: i64) -> Self {
+        self.policy_version = Some(version);
+        self
+    }
+
+    /// The stored policy version this engine follows, if its caller named one.
+    pub fn policy_version(&self) -> Option<i64> {
+        self.policy_version
     }
 
     /// Adopts another policy version (its rules, site overrides, official domains and
     /// blocklist; a list added with [`Engine::with_blocklist`] is dropped), keeping the model
     /// and what the engine has seen (repeats and floods within the hour), so that a running
     /// capture follows a policy loaded while it runs.
-    pub fn set_policy(&mut self, policy: &Policy) {
+    pub fn set_policy(&mut self, policy: &Policy, version: Option<i64>) {
         let fresh = Engine::new(policy, None);
         self.rules = fresh.rules;
         self.site_rules = fresh.site_rules;
         self.links = fresh.links;
+        self.policy_version = version;
     }
 
     /// Adds a blocklist (one domain a line) to the policy's `blocked_domains`.
@@ -1206,7 +1224,8 @@ mod tests {
         for _ in 0..3 {
             repeat(&mut plain);
         }
-        plain.set_policy(&p);
+        plain.set_policy(&p, Some(2));
+        assert_eq!(plain.policy_version(), Some(2));
         let a = assess(&mut plain, "great prices at https://scam-deals.net/tv");
         assert!(score(&a, "malicious_link") >= 0.9, "{a:?}");
         assert!(score(&repeat(&mut plain), "thread_takeover") >= 0.5);

@@ -107,6 +107,7 @@ fn item_payload(site: i64, item: &Item, hash: &str, assessment: Option<&Value>) 
             "decision": a.get("decision"),
             "clauses": a.get("clauses"),
             "escalate": a.get("escalate"),
+            "policy_version": a.get("policy_version"),
         })),
     })
 }

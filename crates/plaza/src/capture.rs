@@ -297,12 +297,26 @@ fn assess_where(
                     parent_text: parent,
                     at_ms: Some(item.created_at.0),
                 });
-                let json = crate::moderate::to_json(&serde_json::json!(item.platform_id), &a);
-                (a.decision.as_str().to_string(), json)
+                stored_assessment(engine, &item.platform_id, &a)
             });
             Captured { item, assessment }
         })
         .collect()
+}
+
+/// An assessment as it is stored with a comment: its decision, and its JSON naming the policy
+/// version that judged it (which a record entry written after a new version was loaded would
+/// not otherwise tell).
+pub fn stored_assessment(
+    engine: &Engine,
+    platform_id: &str,
+    a: &plaza_moderation::engine::Assessment,
+) -> (String, serde_json::Value) {
+    let mut json = crate::moderate::to_json(&serde_json::json!(platform_id), a);
+    if let (Some(v), Some(o)) = (engine.policy_version(), json.as_object_mut()) {
+        o.insert("policy_version".into(), serde_json::json!(v));
+    }
+    (a.decision.as_str().to_string(), json)
 }
 
 fn count(summary: &mut RunSummary, outcomes: &[Outcome]) {
@@ -533,15 +547,16 @@ pub use plaza_core::capture::EXPIRY_WARNING_MS;
 /// since `current` (on the policy page, or with `plaza policy load`), the engine adopts it,
 /// keeping the model and what it has seen. Returns the active version. Without this, a server
 /// would go on moderating by the rules it started with while recording each comment under the
-/// new version. (A version loaded during a pass takes over at the next one.)
+/// new version. (A version loaded during a pass takes over at the next one; each assessment
+/// names the version that judged it.)
 pub async fn follow_policy(
     store: &Store,
     engine: &mut Engine,
     current: Option<i64>,
 ) -> Result<i64> {
     let (version, policy) = store.policy().await?;
-    if current != Some(version) {
-        engine.set_policy(&policy);
+    if current != Some(version) || engine.policy_version() != Some(version) {
+        engine.set_policy(&policy, Some(version));
         if current.is_some() {
             tracing::info!(
                 version,

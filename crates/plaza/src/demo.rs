@@ -314,6 +314,7 @@ pub async fn seed(data: &Path) -> Result<(Store, SigningKey)> {
         database_url: None,
     };
     let (store, key, pio) = init(data, &spec).await.context("creating the demo city")?;
+    let (policy_version, _) = store.policy().await?;
     let domains = vec![DOMAIN.to_string()];
     let hash = plaza_server::hash_password(DEMO_PASSWORD).map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut tx = store.begin_write().await?;
@@ -519,7 +520,8 @@ pub async fn seed(data: &Path) -> Result<(Store, SigningKey)> {
         .map_err(|e| anyhow::anyhow!("the demo policy is invalid: {}", e[0]))?;
     let model =
         plaza_moderation::default_model().map_err(|e| anyhow::anyhow!("the shipped model: {e}"))?;
-    let mut engine = plaza_moderation::engine::Engine::new(&policy, Some(model));
+    let mut engine = plaza_moderation::engine::Engine::new(&policy, Some(model))
+        .with_policy_version(policy_version);
     for (site_id, s) in site_ids
         .iter()
         .filter(|(_, s)| matches!(s.stage, "active" | "suspended"))
@@ -558,7 +560,7 @@ pub async fn seed(data: &Path) -> Result<(Store, SigningKey)> {
                     at_ms: Some(at.0),
                 });
                 let id = format!("{}-comment-{counter}", s.platform);
-                let json = crate::moderate::to_json(&serde_json::json!(id), &a);
+                let stored = crate::capture::stored_assessment(&engine, &id, &a);
                 thread.push(Captured {
                     item: demo_item(
                         ItemKind::Comment,
@@ -569,7 +571,7 @@ pub async fn seed(data: &Path) -> Result<(Store, SigningKey)> {
                         format!("{}/posts/{counter}", s.url),
                         at,
                     ),
-                    assessment: Some((a.decision.as_str().to_string(), json)),
+                    assessment: Some(stored),
                 });
             }
             tx.capture_items(capture, *site_id, &thread, Source::Live)

@@ -250,11 +250,12 @@ pub async fn capture_once(data: &Path, site: Option<i64>) -> Result<Vec<Report>>
     reports
 }
 
-/// The moderation engine for an instance: its active policy and the shipped model.
+/// The moderation engine for an instance: its active policy (named by its version id) and the
+/// shipped model.
 pub async fn engine_for(store: &Store) -> Result<plaza_moderation::engine::Engine> {
-    let (_, policy) = store.policy().await?;
+    let (version, policy) = store.policy().await?;
     let model = plaza_moderation::default_model().map_err(|e| anyhow!("the shipped model: {e}"))?;
-    Ok(plaza_moderation::engine::Engine::new(&policy, Some(model)))
+    Ok(plaza_moderation::engine::Engine::new(&policy, Some(model)).with_policy_version(version))
 }
 
 /// Prints the continuity of every active site; returns whether anything needs attention.

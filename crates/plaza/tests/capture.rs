@@ -1037,5 +1037,21 @@ async fn a_policy_loaded_while_capture_runs_governs_the_next_pass() {
         versions.contains(&Some(v1)) && versions.contains(&Some(v2)),
         "{versions:?}"
     );
+    // and each assessment names the version that judged it, in the item and in its entry
+    for (c, v) in [(&before, v1), (&after, v2)] {
+        let a: Value = serde_json::from_str(c.assessment.as_deref().unwrap()).unwrap();
+        assert_eq!(a["policy_version"], v, "{a}");
+    }
+    let judged: Vec<Value> = entries
+        .iter()
+        .map(|e| {
+            let p: Value = serde_json::from_str(e.payload.as_deref().unwrap()).unwrap();
+            p["moderation"]["policy_version"].clone()
+        })
+        .collect();
+    assert!(
+        judged.contains(&json!(v1)) && judged.contains(&json!(v2)),
+        "{judged:?}"
+    );
     verify(&store, &inst.data).await;
 }
