@@ -175,6 +175,7 @@ pub fn post_item(p: &PostView, kind: ItemKind, root: Option<&str>, hidden: bool)
         edited_at: None,
         media: embed_media(p.embed.as_ref()),
         hidden,
+        audience: plaza_core::capture::Audience::Public,
         counts: Counts {
             likes: p.like_count.unwrap_or(0),
             reposts: p.repost_count.unwrap_or(0),

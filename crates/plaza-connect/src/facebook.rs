@@ -200,6 +200,7 @@ fn post_item(p: &Post) -> Result<Item> {
         edited_at: None,
         media: vec![],
         hidden: false,
+        audience: plaza_core::capture::Audience::Public,
         counts: Counts {
             likes: total(&p.reactions),
             reposts: p.shares.as_ref().map_or(0, |s| s.count),
@@ -253,6 +254,7 @@ pub fn comment_item(c: &Comment, post: &str) -> Result<Item> {
         edited_at: None,
         media: c.attachment.iter().filter_map(attachment_media).collect(),
         hidden: c.is_hidden,
+        audience: plaza_core::capture::Audience::Public,
         counts: Counts {
             likes: c.like_count,
             reposts: 0,

@@ -145,6 +145,7 @@ fn media_item(m: &IgMedia, owner_id: &str) -> Result<Item> {
             })
             .collect(),
         hidden: false,
+        audience: plaza_core::capture::Audience::Public,
         counts: Counts {
             likes: m.like_count,
             reposts: 0,
@@ -183,6 +184,7 @@ pub fn comment_item(c: &IgComment, media: &str) -> Result<Item> {
         edited_at: None,
         media: vec![],
         hidden: c.hidden,
+        audience: plaza_core::capture::Audience::Public,
         counts: Counts {
             likes: c.like_count,
             reposts: 0,

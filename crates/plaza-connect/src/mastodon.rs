@@ -123,6 +123,12 @@ pub fn status_item(s: &Status, kind: ItemKind, root: Option<&str>) -> Result<Ite
             })
             .collect(),
         hidden: false,
+        // "unlisted" is visible to all, only left out of public timelines
+        audience: if s.visibility == "private" {
+            plaza_core::capture::Audience::Followers
+        } else {
+            plaza_core::capture::Audience::Public
+        },
         counts: Counts {
             likes: s.favourites_count,
             reposts: s.reblogs_count,

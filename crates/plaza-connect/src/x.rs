@@ -196,6 +196,7 @@ pub fn tweet_item(t: &Tweet, users: &[User], root: Option<&str>) -> Result<Item>
         edited_at: None,
         media: vec![],
         hidden: false,
+        audience: plaza_core::capture::Audience::Public,
         counts: Counts {
             likes: m.like_count,
             reposts: m.retweet_count + m.quote_count,

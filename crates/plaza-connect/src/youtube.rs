@@ -296,6 +296,7 @@ pub fn comment_item(c: &Comment, video: &str, held: bool) -> Result<Item> {
         edited_at,
         media: vec![],
         hidden,
+        audience: plaza_core::capture::Audience::Public,
         counts: Counts {
             likes: s.like_count,
             reposts: 0,
@@ -373,6 +374,7 @@ pub fn parse_uploads(body: &[u8]) -> Result<Page<Item>> {
                 edited_at: None,
                 media: vec![],
                 hidden: false,
+                audience: plaza_core::capture::Audience::Public,
                 counts: Counts::default(),
             })
         })

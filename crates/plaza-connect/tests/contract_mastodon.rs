@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use plaza_connect::mastodon::Mastodon;
 use plaza_connect::{Connector, Endpoint, Error, ReportReason};
-use plaza_core::capture::{Capability, ItemKind};
+use plaza_core::capture::{Audience, Capability, ItemKind};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -42,6 +42,12 @@ fn status(id: &str, who: Value, html: &str, reply_to: Option<&str>) -> Value {
            "url": format!("https://social.example/@x/{id}"), "replies_count": 1, "reblogs_count": 3,
            "favourites_count": 7, "edited_at": null, "content": html, "reblog": null, "account": who,
            "media_attachments": [], "mentions": [], "tags": [], "emojis": []})
+}
+
+/// A status with another visibility.
+fn seen_by(mut status: Value, visibility: &str) -> Value {
+    status["visibility"] = json!(visibility);
+    status
 }
 
 fn authed(h: &HeaderMap) -> bool {
@@ -87,6 +93,9 @@ async fn server() -> (String, Shared) {
                 json!({"ancestors": [], "descendants": [
                     status("111", res.clone(), "<p><span class=\"h-card\"><a href=\"https://social.example/@city\" class=\"u-url mention\">@<span>city</span></a></span> Will you take yard waste too?</p>", Some("110")),
                     status("112", account("1", "city", "City of Arbor Vale"), "<p>Yes, in paper bags.</p>", Some("111")),
+                    seen_by(status("113", res.clone(), "<p>Followers-only: and branches?</p>", Some("110")), "private"),
+                    seen_by(status("114", res.clone(), "<p>Unlisted: thanks!</p>", Some("110")), "unlisted"),
+                    seen_by(status("115", res.clone(), "<p>A direct message</p>", Some("110")), "direct"),
                 ]})
             } else {
                 json!({"ancestors": [], "descendants": []})
@@ -165,7 +174,18 @@ async fn reads_posts_threads_followers_and_profile() {
     assert!(third.items.is_empty() && third.next.is_none());
 
     let comments = m.comments(post).await.unwrap();
-    assert_eq!(comments.len(), 2);
+    // a direct message is correspondence, never captured; a followers-only reply is, marked so
+    assert_eq!(comments.len(), 4);
+    let audiences: Vec<Audience> = comments.iter().map(|c| c.audience).collect();
+    assert_eq!(
+        audiences,
+        [
+            Audience::Public,
+            Audience::Public,
+            Audience::Followers,
+            Audience::Public
+        ]
+    );
     assert_eq!(comments[0].text, "@city Will you take yard waste too?");
     assert_eq!(comments[0].author.handle, "resident@town.example");
     assert_eq!(comments[0].parent.as_deref(), Some("110"));

@@ -116,6 +116,34 @@ pub struct Counts {
     pub replies: i64,
 }
 
+/// Who can see an item on its platform. A reply only its author's followers can see is a
+/// record like any other, but not a public comment: the desk and a records production should
+/// know it was not said to everyone.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Audience {
+    /// Anyone who opens it (on Mastodon also "unlisted": left out of public timelines, but
+    /// visible to all).
+    #[default]
+    Public,
+    /// Only the author's followers (and accounts it mentions): Mastodon's "private".
+    Followers,
+    /// Only the accounts it mentions: Mastodon's "direct". Live capture never takes these from
+    /// comment threads (they are correspondence); an export of the city's own account holds the
+    /// city's own, which are its records.
+    Mentioned,
+}
+
+impl Audience {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Audience::Public => "public",
+            Audience::Followers => "followers",
+            Audience::Mentioned => "mentioned",
+        }
+    }
+}
+
 /// One post or comment as a platform returns it, normalised.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Item {
@@ -137,6 +165,9 @@ pub struct Item {
     pub media: Vec<Media>,
     /// Hidden by the city on the platform (a hidden reply still exists and is still a record).
     pub hidden: bool,
+    /// Who can see it. Not part of the version's hash: it is who was addressed, not the words.
+    #[serde(default)]
+    pub audience: Audience,
     pub counts: Counts,
 }
 
@@ -368,6 +399,7 @@ mod tests {
             edited_at: None,
             media: vec![],
             hidden: false,
+            audience: crate::capture::Audience::Public,
             counts: Counts::default(),
         }
     }

@@ -324,12 +324,17 @@ pub async fn site_page(
             text: c.body,
             seq: c.record_seq,
             status: format!(
-                "{}{}",
+                "{}{}{}",
                 match c.state.as_str() {
                     "hidden" => "hidden by the city",
                     "deleted_by_author" => "deleted by its author",
                     "removed_by_city" => "removed by the city",
                     _ => "on the platform",
+                },
+                match c.audience.as_str() {
+                    "followers" => ", visible to its author's followers only",
+                    "mentioned" => ", visible only to the accounts it mentions",
+                    _ => "",
                 },
                 if c.versions > 1 {
                     format!(", {} versions", c.versions)

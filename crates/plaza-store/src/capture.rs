@@ -100,6 +100,7 @@ fn item_payload(site: i64, item: &Item, hash: &str, assessment: Option<&Value>) 
         "edited_at": item.edited_at,
         "media": item.media,
         "hidden": item.hidden,
+        "audience": item.audience,
         "content_hash": hash,
         // The record keeps the decision and its grounds (clauses, scores, evidence); the score
         // of every signal stays with the item in the database.
@@ -118,6 +119,7 @@ struct Existing {
     state: String,
     counts: (i64, i64, i64),
     seen_live: bool,
+    audience: String,
 }
 
 /// Where captured items come from.
@@ -147,7 +149,7 @@ impl WriteTx {
         let ids: Vec<&str> = items.iter().map(|c| c.item.platform_id.as_str()).collect();
         for chunk in ids.chunks(200) {
             let sql = format!(
-                "SELECT platform_id, content_hash, versions, state, likes, reposts, replies, seen_live FROM content_items \
+                "SELECT platform_id, content_hash, versions, state, likes, reposts, replies, seen_live, audience FROM content_items \
                  WHERE site_id = {} AND platform_id IN {}",
                 self.param(1),
                 self.row_placeholders(2, chunk.len())
@@ -174,6 +176,7 @@ impl WriteTx {
                             r.try_get("replies")?,
                         ),
                         seen_live: r.try_get::<i64, _>("seen_live")? != 0,
+                        audience: r.try_get("audience")?,
                     },
                 );
             }
@@ -222,6 +225,7 @@ impl WriteTx {
                             state: state.into(),
                             counts: (item.counts.likes, item.counts.reposts, item.counts.replies),
                             seen_live: source == Source::Live,
+                            audience: item.audience.as_str().into(),
                         },
                     );
                     writes.push((i, hash, 1, outcome));
@@ -248,8 +252,14 @@ impl WriteTx {
                 }
                 Outcome::Unchanged if source == Source::Import => {}
                 Outcome::Unchanged => {
+                    // counts, and who can see it (not part of a version: an item captured
+                    // before Plaza read its audience is corrected when next seen)
                     let counts = (item.counts.likes, item.counts.reposts, item.counts.replies);
-                    if existing.get(&item.platform_id).map(|e| e.counts) != Some(counts) {
+                    if existing
+                        .get(&item.platform_id)
+                        .map(|e| (e.counts, e.audience.as_str()))
+                        != Some((counts, item.audience.as_str()))
+                    {
                         count_updates.push(i);
                     }
                 }
@@ -268,10 +278,10 @@ impl WriteTx {
             .map(|((i, h, _, _), seq)| (*i, h, *seq))
             .collect();
         for chunk in new.chunks(ITEM_CHUNK) {
-            const COLS: usize = 22;
+            const COLS: usize = 23;
             let mut sql = String::from(
                 "INSERT INTO content_items (site_id, kind, platform_id, author_handle, author_name, body, url, created_at, captured_at, record_seq, \
-                 author_id, parent_platform_id, root_platform_id, content_hash, versions, state, likes, reposts, replies, decision, assessment, seen_live) VALUES ",
+                 author_id, parent_platform_id, root_platform_id, content_hash, versions, state, likes, reposts, replies, decision, assessment, seen_live, audience) VALUES ",
             );
             for k in 0..chunk.len() {
                 if k > 0 {
@@ -305,7 +315,8 @@ impl WriteTx {
                     .bind(it.counts.replies)
                     .bind(c.assessment.as_ref().map(|a| a.0.clone()))
                     .bind(c.assessment.as_ref().map(|a| a.1.to_string()))
-                    .bind(i64::from(source == Source::Live));
+                    .bind(i64::from(source == Source::Live))
+                    .bind(it.audience.as_str());
             }
             q.execute(&mut *self.tx).await?;
         }
@@ -320,8 +331,8 @@ impl WriteTx {
                 "UPDATE content_items SET body = $1, content_hash = $2, versions = $3, state = $4, gone_at = NULL, \
                  author_handle = $5, author_name = $6, likes = $7, reposts = $8, replies = $9, \
                  decision = COALESCE($10, decision), assessment = COALESCE($11, assessment), \
-                 kind = $12, author_id = $13, parent_platform_id = $14, root_platform_id = $15, url = $16 \
-                 WHERE site_id = $17 AND platform_id = $18",
+                 kind = $12, author_id = $13, parent_platform_id = $14, root_platform_id = $15, url = $16, \
+                 audience = $17 WHERE site_id = $18 AND platform_id = $19",
             )
             .bind(it.text.clone())
             .bind(hash.clone())
@@ -339,6 +350,7 @@ impl WriteTx {
             .bind(it.parent.clone())
             .bind(it.root.clone())
             .bind(it.url.clone())
+            .bind(it.audience.as_str())
             .bind(site)
             .bind(it.platform_id.clone())
             .execute(&mut *self.tx)
@@ -385,11 +397,12 @@ impl WriteTx {
         for i in count_updates {
             let it = &items[i].item;
             sqlx::query(
-                "UPDATE content_items SET likes = $1, reposts = $2, replies = $3 WHERE site_id = $4 AND platform_id = $5",
+                "UPDATE content_items SET likes = $1, reposts = $2, replies = $3, audience = $4 WHERE site_id = $5 AND platform_id = $6",
             )
             .bind(it.counts.likes)
             .bind(it.counts.reposts)
             .bind(it.counts.replies)
+            .bind(it.audience.as_str())
             .bind(site)
             .bind(it.platform_id.clone())
             .execute(&mut *self.tx)
@@ -671,7 +684,7 @@ impl Store {
     /// One captured item with its state, by platform id.
     pub async fn captured(&self, site: i64, platform_id: &str) -> Result<Option<CapturedRow>> {
         let row = sqlx::query(
-            "SELECT platform_id, kind, author_handle, body, state, versions, decision, assessment, record_seq, likes, replies \
+            "SELECT platform_id, kind, author_handle, body, state, versions, decision, assessment, record_seq, likes, replies, audience \
              FROM content_items WHERE site_id = $1 AND platform_id = $2",
         )
         .bind(site)
@@ -691,6 +704,7 @@ impl Store {
                 record_seq: r.try_get("record_seq")?,
                 likes: r.try_get("likes")?,
                 replies: r.try_get("replies")?,
+                audience: r.try_get("audience")?,
             })
         })
         .transpose()
@@ -814,6 +828,8 @@ pub struct CapturedRow {
     pub record_seq: i64,
     pub likes: i64,
     pub replies: i64,
+    /// `public`, `followers` or `mentioned` (see `plaza_core::capture::Audience`).
+    pub audience: String,
 }
 
 fn known(r: &sqlx::any::AnyRow) -> Result<Known> {

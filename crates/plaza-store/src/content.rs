@@ -24,6 +24,8 @@ pub struct ContentItem {
     pub record_seq: i64,
     /// `live`, `hidden`, `deleted_by_author` or `removed_by_city`.
     pub state: String,
+    /// Who can see it on the platform: `public`, `followers` or `mentioned`.
+    pub audience: String,
     /// The moderation decision for a comment (`allow`, `review`, `remove`).
     pub decision: Option<String>,
     /// Versions captured (edits, hiding).
@@ -37,7 +39,7 @@ impl Store {
     pub async fn content(&self, site: i64, limit: i64) -> Result<Vec<ContentItem>> {
         let rows = sqlx::query(
             "SELECT id, site_id, kind, platform_id, parent_id, author_handle, author_name, body, url, created_at, captured_at, record_seq, \
-             state, decision, versions, assessment FROM content_items WHERE site_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
+             state, audience, decision, versions, assessment FROM content_items WHERE site_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
         )
         .bind(site)
         .bind(limit)
@@ -59,6 +61,7 @@ impl Store {
                     captured_at: ts(r, "captured_at")?,
                     record_seq: r.try_get("record_seq")?,
                     state: r.try_get("state")?,
+                    audience: r.try_get("audience")?,
                     decision: r.try_get("decision")?,
                     versions: r.try_get("versions")?,
                     clauses: r

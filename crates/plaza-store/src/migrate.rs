@@ -36,6 +36,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0004_credential_fingerprint.sql"),
         postgres: include_str!("../migrations/postgres/0004_credential_fingerprint.sql"),
     },
+    Migration {
+        version: 5,
+        name: "audience",
+        sqlite: include_str!("../migrations/sqlite/0005_audience.sql"),
+        postgres: include_str!("../migrations/postgres/0005_audience.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {

@@ -633,6 +633,7 @@ fn demo_item(
         edited_at: None,
         media: vec![],
         hidden: false,
+        audience: plaza_core::capture::Audience::Public,
         counts: Counts::default(),
     }
 }

@@ -247,6 +247,11 @@ async fn verify(store: &Store, data: &Path) {
 
 /// The staff dashboard as the first administrator sees it.
 async fn dashboard(store: &Store, data: &Path) -> String {
+    staff_page(store, data, "/staff").await
+}
+
+/// A staff page as the first administrator sees it.
+async fn staff_page(store: &Store, data: &Path, path: &str) -> String {
     use tower::ServiceExt as _;
     let admin = store.people().await.unwrap().remove(0);
     let token = format!("dash-{}", store.now().0);
@@ -267,7 +272,7 @@ async fn dashboard(store: &Store, data: &Path) -> String {
     });
     let r = app
         .oneshot(
-            axum::http::Request::get("/staff")
+            axum::http::Request::get(path)
                 .header("cookie", format!("plaza_session={token}"))
                 .body(axum::body::Body::empty())
                 .unwrap(),
@@ -725,6 +730,7 @@ fn item(id: &str, kind: plaza_core::capture::ItemKind, at: i64) -> plaza_core::c
         edited_at: None,
         media: vec![],
         hidden: false,
+        audience: plaza_core::capture::Audience::Public,
         counts: plaza_core::capture::Counts::default(),
     }
 }
@@ -956,11 +962,18 @@ async fn a_policy_loaded_while_capture_runs_governs_the_next_pass() {
     let link = "Cheap permits, no waiting: https://scam-deals.net/permits";
     let world: Shared = Arc::new(Mutex::new(city_world(1, 0)));
     let comment = |id: &str, at: i64| status(id, account("300", "seller"), link, Some("1000"), at);
-    world
-        .lock()
-        .unwrap()
-        .threads
-        .insert("1000".into(), vec![comment("1000-a", T0 - 2000)]);
+    let mut followers_only = status(
+        "1000-f",
+        account("301", "neighbour"),
+        "Is the pool open on Sunday?",
+        Some("1000"),
+        T0 - 3000,
+    );
+    followers_only["visibility"] = json!("private");
+    world.lock().unwrap().threads.insert(
+        "1000".into(),
+        vec![comment("1000-a", T0 - 2000), followers_only],
+    );
     let base = server(world.clone()).await;
     let site_id = ops::add_site(
         &store,
@@ -987,6 +1000,28 @@ async fn a_policy_loaded_while_capture_runs_governs_the_next_pass() {
         .unwrap();
     let before = store.captured(site_id, "1000-a").await.unwrap().unwrap();
     assert!(malicious(&before) < 0.5, "no blocklist yet");
+    // a followers-only reply is captured, and marked so in the table, the record and the page
+    assert_eq!(before.audience, "public");
+    let private = store.captured(site_id, "1000-f").await.unwrap().unwrap();
+    assert_eq!(private.audience, "followers");
+    let entry = store
+        .records(&RecordFilter {
+            kind: Some(kinds::CAPTURE_COMMENT.into()),
+            limit: 10,
+            ..RecordFilter::default()
+        })
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|e| e.header.seq == private.record_seq)
+        .unwrap();
+    let payload: Value = serde_json::from_str(entry.payload.as_deref().unwrap()).unwrap();
+    assert_eq!(payload["audience"], "followers");
+    let page = staff_page(&store, &inst.data, &format!("/staff/sites/{site_id}")).await;
+    assert!(
+        page.contains("Is the pool open on Sunday?</td><td>on the platform, visible to its author&#39;s followers only</td>"),
+        "{page}"
+    );
 
     // The PIO loads a version that blocks the domain; the same link is posted again.
     let mut tx = store.begin_write().await.unwrap();

@@ -526,6 +526,7 @@ fn post(did: &str, rkey: &str, r: &Cbor<'_>, author: &Author) -> Result<Option<I
         edited_at: None,
         media: r.get("embed").map(embed_media).unwrap_or_default(),
         hidden: false,
+        audience: plaza_core::capture::Audience::Public,
         counts: Counts::default(),
     }))
 }

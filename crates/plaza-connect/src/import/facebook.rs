@@ -323,6 +323,7 @@ fn item(
         edited_at,
         media,
         hidden: false,
+        audience: plaza_core::capture::Audience::Public,
         counts: Counts::default(),
     }
 }

@@ -18,7 +18,7 @@
 use super::{ImportError, Sink, count_at, file_name, open, str_at, stream_field};
 use crate::mastodon::html_to_text;
 use plaza_core::Timestamp;
-use plaza_core::capture::{Author, Counts, Item, ItemKind, Media};
+use plaza_core::capture::{Audience, Author, Counts, Item, ItemKind, Media};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::io::BufReader;
@@ -60,6 +60,37 @@ fn missing(file: &str, found: bool) -> Result<(), ImportError> {
             "top level",
             "no orderedItems: not an ActivityStreams outbox",
         ))
+    }
+}
+
+/// Who a status was addressed to, read from the `to` and `cc` of the activity and its object:
+/// the public collection, the author's followers, or only the accounts it mentions. A status
+/// without any addressing is taken as public, as the export does not say otherwise.
+fn audience(activity: &Value, object: &Value, actor: &str) -> Audience {
+    let mut addressed = Vec::new();
+    for v in [activity, object] {
+        for field in ["to", "cc"] {
+            match v.get(field) {
+                Some(Value::String(s)) => addressed.push(s.as_str()),
+                Some(Value::Array(list)) => addressed.extend(list.iter().filter_map(Value::as_str)),
+                _ => {}
+            }
+        }
+    }
+    let followers = format!("{actor}/followers");
+    if addressed.is_empty()
+        || addressed.iter().any(|a| {
+            matches!(
+                *a,
+                "https://www.w3.org/ns/activitystreams#Public" | "as:Public" | "Public"
+            )
+        })
+    {
+        Audience::Public
+    } else if addressed.iter().any(|a| *a == followers) {
+        Audience::Followers
+    } else {
+        Audience::Mentioned
     }
 }
 
@@ -148,6 +179,7 @@ impl Outbox {
             edited_at,
             media,
             hidden: false,
+            audience: audience(a, o, actor),
             counts: Counts {
                 likes: count_at(o, "/likes/totalItems"),
                 reposts: count_at(o, "/shares/totalItems"),
@@ -209,6 +241,7 @@ mod tests {
          "actor": "https://town.example/users/city",
          "object": {"id": "https://town.example/users/city/statuses/100", "type": "Note",
            "published": "2024-03-01T09:00:00Z", "inReplyTo": null,
+           "to": ["https://www.w3.org/ns/activitystreams#Public"],
            "url": "https://town.example/@city/100",
            "attributedTo": "https://town.example/users/city",
            "content": "<p>Road works on Main St &amp; 2nd.</p><p>Detour posted.</p>",
@@ -224,6 +257,7 @@ mod tests {
            "published": "2024-03-01T10:00:00Z",
            "inReplyTo": "https://town.example/users/city/statuses/100",
            "attributedTo": "https://town.example/users/city",
+           "to": ["https://town.example/users/city/followers"], "cc": [],
            "content": "<p>Update: open again.</p>", "attachment": []}},
         {"id": "https://town.example/users/city/statuses/103/activity", "type": "Create",
          "actor": "https://town.example/users/city",
@@ -238,6 +272,7 @@ mod tests {
            "published": "2024-03-02T08:00:00Z",
            "inReplyTo": "https://other.example/users/bob/statuses/9",
            "attributedTo": "https://town.example/users/city",
+           "to": "https://other.example/users/bob",
            "content": "<p>@bob thanks!</p>"}}
       ]
     }"#;
@@ -256,6 +291,18 @@ mod tests {
         assert_eq!(first.media[0].alt, "Map of the detour");
         assert_eq!(first.media[0].mime, "image/png");
         assert_eq!(first.created_at.rfc3339(), "2024-03-01T09:00:00.000Z");
+
+        // addressed to the public, to followers, to nobody said (public), to one account
+        let audiences: Vec<Audience> = items.iter().map(|i| i.audience).collect();
+        assert_eq!(
+            audiences,
+            [
+                Audience::Public,
+                Audience::Followers,
+                Audience::Public,
+                Audience::Mentioned
+            ]
+        );
 
         let reply = &items[1];
         assert_eq!(reply.kind, ItemKind::Comment);

@@ -264,6 +264,7 @@ fn tweet(
         edited_at: None,
         media,
         hidden: false,
+        audience: plaza_core::capture::Audience::Public,
         counts: Counts {
             likes: count_at(t, "/favorite_count"),
             reposts: count_at(t, "/retweet_count"),
