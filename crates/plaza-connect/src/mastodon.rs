@@ -123,11 +123,11 @@ pub fn status_item(s: &Status, kind: ItemKind, root: Option<&str>) -> Result<Ite
             })
             .collect(),
         hidden: false,
-        // "unlisted" is visible to all, only left out of public timelines
-        audience: if s.visibility == "private" {
-            plaza_core::capture::Audience::Followers
-        } else {
-            plaza_core::capture::Audience::Public
+        // "unlisted" is visible to all, only left out of public timelines; a visibility other
+        // servers name ("local", "list") is narrower than public, and read as followers-only
+        audience: match s.visibility.as_str() {
+            "public" | "unlisted" | "" => plaza_core::capture::Audience::Public,
+            _ => plaza_core::capture::Audience::Followers,
         },
         counts: Counts {
             likes: s.favourites_count,

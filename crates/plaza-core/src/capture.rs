@@ -126,7 +126,8 @@ pub enum Audience {
     /// visible to all).
     #[default]
     Public,
-    /// Only the author's followers (and accounts it mentions): Mastodon's "private".
+    /// Only the author's followers (and accounts it mentions): Mastodon's "private", and any
+    /// other audience narrower than public a compatible server names ("local", "list").
     Followers,
     /// Only the accounts it mentions: Mastodon's "direct". Live capture never takes these from
     /// comment threads (they are correspondence); an export of the city's own account holds the
@@ -416,6 +417,8 @@ mod tests {
         c.hidden = true;
         c.author.name = "A. Resident".into();
         c.author.handle = "resident.example".into();
+        // who can see it is who was addressed, not the words
+        c.audience = Audience::Followers;
         assert_eq!(a.content_hash(), c.content_hash());
         let mut d = a.clone();
         d.media.push(Media {

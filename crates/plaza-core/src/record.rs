@@ -46,6 +46,8 @@ pub mod kinds {
     pub const CAPTURE_FAILED: &str = "capture.failed";
     pub const CAPTURE_FOLLOWERS: &str = "capture.followers";
     pub const CAPTURE_WEBHOOK: &str = "capture.webhook";
+    /// Who can see a captured item was read anew (an item captured before Plaza read it).
+    pub const CAPTURE_AUDIENCE: &str = "capture.audience";
     pub const SITE_ENDPOINT_SET: &str = "site.endpoint_set";
     pub const SITE_WEBHOOK_SET: &str = "site.webhook_set";
     pub const IMPORT_STARTED: &str = "import.started";

@@ -187,6 +187,8 @@ impl WriteTx {
         // (index into items, hash, version, outcome)
         let mut writes: Vec<(usize, String, i64, Outcome)> = Vec::new();
         let mut count_updates: Vec<usize> = Vec::new();
+        let mut audience_updates: Vec<usize> = Vec::new();
+        let mut audience_records = Vec::new();
         let mut now_live: Vec<usize> = Vec::new();
         for (i, c) in items.iter().enumerate() {
             let item = &c.item;
@@ -250,19 +252,36 @@ impl WriteTx {
                     e.state = state.into();
                     writes.push((i, hash, e.versions, outcome));
                 }
-                Outcome::Unchanged if source == Source::Import => {}
                 Outcome::Unchanged => {
-                    // counts, and who can see it (not part of a version: an item captured
-                    // before Plaza read its audience is corrected when next seen)
                     let counts = (item.counts.likes, item.counts.reposts, item.counts.replies);
-                    if existing
-                        .get(&item.platform_id)
-                        .map(|e| (e.counts, e.audience.as_str()))
-                        != Some((counts, item.audience.as_str()))
+                    if source == Source::Live
+                        && existing.get(&item.platform_id).map(|e| e.counts) != Some(counts)
                     {
                         count_updates.push(i);
                     }
                 }
+            }
+            // Who can see it is not part of a version; an item captured before Plaza read it
+            // (stored as public) is corrected when seen again, live or in an export, with an
+            // entry of its own, so the record says what the table says.
+            if outcome == Outcome::Unchanged
+                && let Some(e) = existing.get_mut(&item.platform_id)
+                && e.audience != item.audience.as_str()
+            {
+                audience_records.push(NewRecord::new(
+                    actor,
+                    kinds::CAPTURE_AUDIENCE,
+                    format!("site:{site}"),
+                    json!({
+                        "site_id": site,
+                        "platform_id": item.platform_id,
+                        "kind": item.kind.as_str(),
+                        "from": e.audience,
+                        "to": item.audience,
+                    }),
+                ));
+                e.audience = item.audience.as_str().into();
+                audience_updates.push(i);
             }
             outcomes.push(outcome);
         }
@@ -397,11 +416,24 @@ impl WriteTx {
         for i in count_updates {
             let it = &items[i].item;
             sqlx::query(
-                "UPDATE content_items SET likes = $1, reposts = $2, replies = $3, audience = $4 WHERE site_id = $5 AND platform_id = $6",
+                "UPDATE content_items SET likes = $1, reposts = $2, replies = $3 WHERE site_id = $4 AND platform_id = $5",
             )
             .bind(it.counts.likes)
             .bind(it.counts.reposts)
             .bind(it.counts.replies)
+            .bind(site)
+            .bind(it.platform_id.clone())
+            .execute(&mut *self.tx)
+            .await?;
+        }
+        if !audience_records.is_empty() {
+            self.append(&audience_records).await?;
+        }
+        for i in audience_updates {
+            let it = &items[i].item;
+            sqlx::query(
+                "UPDATE content_items SET audience = $1 WHERE site_id = $2 AND platform_id = $3",
+            )
             .bind(it.audience.as_str())
             .bind(site)
             .bind(it.platform_id.clone())

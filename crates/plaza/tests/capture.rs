@@ -970,9 +970,17 @@ async fn a_policy_loaded_while_capture_runs_governs_the_next_pass() {
         T0 - 3000,
     );
     followers_only["visibility"] = json!("private");
+    // a reply first served without its visibility (as before Plaza read it)
+    let later_known = status(
+        "1000-g",
+        account("302", "resident"),
+        "Thanks for the notice.",
+        Some("1000"),
+        T0 - 2500,
+    );
     world.lock().unwrap().threads.insert(
         "1000".into(),
-        vec![comment("1000-a", T0 - 2000), followers_only],
+        vec![comment("1000-a", T0 - 2000), followers_only, later_known],
     );
     let base = server(world.clone()).await;
     let site_id = ops::add_site(
@@ -1044,6 +1052,7 @@ async fn a_policy_loaded_while_capture_runs_governs_the_next_pass() {
         .get_mut("1000")
         .unwrap()
         .push(comment("1000-b", T0 - 1000));
+    world.lock().unwrap().threads.get_mut("1000").unwrap()[2]["visibility"] = json!("private");
     clock.advance_ms(5 * 60_000);
     assert_eq!(
         capture::follow_policy(&store, &mut engine, Some(v1))
@@ -1057,6 +1066,33 @@ async fn a_policy_loaded_while_capture_runs_governs_the_next_pass() {
         .unwrap();
     let after = store.captured(site_id, "1000-b").await.unwrap().unwrap();
     assert!(malicious(&after) >= 0.9, "{:?}", after.assessment);
+    // the reply whose audience is now known is corrected, with an entry saying so, and is
+    // not a new version
+    let corrected = store.captured(site_id, "1000-g").await.unwrap().unwrap();
+    assert_eq!(
+        (corrected.audience.as_str(), corrected.versions),
+        ("followers", 1)
+    );
+    let notes = store
+        .records(&RecordFilter {
+            kind: Some(kinds::CAPTURE_AUDIENCE.into()),
+            limit: 10,
+            ..RecordFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(notes.len(), 1);
+    let note: Value = serde_json::from_str(notes[0].payload.as_deref().unwrap()).unwrap();
+    assert_eq!(
+        (&note["platform_id"], &note["from"], &note["to"]),
+        (&json!("1000-g"), &json!("public"), &json!("followers"))
+    );
+    // a pass that sees nothing new writes no second correction
+    clock.advance_ms(5 * 60_000);
+    capture::capture_site(&store, &inst.data, &mut engine, &site, &opts)
+        .await
+        .unwrap();
+    assert_eq!(count_kind(&store, kinds::CAPTURE_AUDIENCE).await, 1);
     assert_eq!(after.decision.as_deref(), Some("review"));
     // the comment is on the record under the version that judged it
     let entries = store
@@ -1088,5 +1124,43 @@ async fn a_policy_loaded_while_capture_runs_governs_the_next_pass() {
         judged.contains(&json!(v1)) && judged.contains(&json!(v2)),
         "{judged:?}"
     );
+    // A version loaded between a comment's assessment and its write: the entry's header
+    // names the newer version, the assessment the one that judged it.
+    let late = capture::assess(
+        &mut engine,
+        &site,
+        vec![item(
+            "1000-late",
+            plaza_core::capture::ItemKind::Comment,
+            T0,
+        )],
+        None,
+    );
+    let mut tx = store.begin_write().await.unwrap();
+    let (v3, _) = tx
+        .load_policy("person:1", plaza_core::policy::DEFAULT_POLICY)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.begin_write().await.unwrap();
+    tx.capture_items("system:capture", site_id, &late, plaza_store::Source::Live)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let row = store.captured(site_id, "1000-late").await.unwrap().unwrap();
+    let entry = store
+        .records(&RecordFilter {
+            kind: Some(kinds::CAPTURE_COMMENT.into()),
+            limit: 100,
+            ..RecordFilter::default()
+        })
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|e| e.header.seq == row.record_seq)
+        .unwrap();
+    let payload: Value = serde_json::from_str(entry.payload.as_deref().unwrap()).unwrap();
+    assert_eq!(entry.header.policy_version, Some(v3));
+    assert_eq!(payload["moderation"]["policy_version"], v2);
     verify(&store, &inst.data).await;
 }
