@@ -43,7 +43,7 @@ pub const TWEET_FIELDS: &str =
     "created_at,author_id,conversation_id,in_reply_to_user_id,public_metrics,referenced_tweets";
 
 /// The user fields Plaza asks for with posts.
-pub const USER_FIELDS: &str = "username,name";
+pub const USER_FIELDS: &str = "username,name,protected";
 
 /// A post (the Tweet object), the fields Plaza keeps.
 #[derive(Debug, Clone, Deserialize)]
@@ -94,6 +94,9 @@ pub struct User {
     pub description: Option<String>,
     #[serde(default)]
     public_metrics: Option<UserMetrics>,
+    /// A protected account's posts are seen only by the followers it approved.
+    #[serde(default)]
+    pub protected: bool,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -196,7 +199,15 @@ pub fn tweet_item(t: &Tweet, users: &[User], root: Option<&str>) -> Result<Item>
         edited_at: None,
         media: vec![],
         hidden: false,
-        audience: plaza_core::capture::Audience::Public,
+        // a protected account's reply is seen only by the followers it approved
+        audience: if users
+            .iter()
+            .any(|u| Some(&u.id) == t.author_id.as_ref() && u.protected)
+        {
+            plaza_core::capture::Audience::Followers
+        } else {
+            plaza_core::capture::Audience::Public
+        },
         counts: Counts {
             likes: m.like_count,
             reposts: m.retweet_count + m.quote_count,

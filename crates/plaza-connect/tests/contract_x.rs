@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use plaza_connect::x::{self, X};
 use plaza_connect::{Connector, Draft, Endpoint, Error, ReportReason};
-use plaza_core::capture::{Capability, ItemKind};
+use plaza_core::capture::{Audience, Capability, ItemKind};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -44,7 +44,7 @@ fn tweet(id: &str, author: &str, text: &str, reply_to: Option<&str>, time: &str)
 fn users() -> Value {
     json!({"users": [{"id": ME, "name": "City of Arbor Vale", "username": "ArborValeCity"},
                      {"id": "42", "name": "Dana Resident", "username": "dana_r"},
-                     {"id": "43", "name": "Pills", "username": "cheap_pills"}]})
+                     {"id": "43", "name": "Pills", "username": "cheap_pills", "protected": true}]})
 }
 
 async fn handle(
@@ -156,6 +156,12 @@ async fn reads_posts_replies_followers_profile_and_acts() {
 
     let replies = xc.comments(post).await.unwrap();
     assert_eq!(replies.len(), 3, "both pages of the conversation");
+    // a protected account's reply is seen only by the followers it approved
+    let audiences: Vec<Audience> = replies.iter().map(|r| r.audience).collect();
+    assert_eq!(
+        audiences,
+        [Audience::Public, Audience::Public, Audience::Followers]
+    );
     assert_eq!(replies[0].kind, ItemKind::Comment);
     assert_eq!(
         (
@@ -202,17 +208,17 @@ async fn reads_posts_replies_followers_profile_and_acts() {
     let tf = x::TWEET_FIELDS;
     assert!(
         has(&format!(
-            "GET /users/{ME}/tweets exclude=retweets,replies&expansions=author_id&max_results=100&tweet.fields={tf}&user.fields=username,name"
+            "GET /users/{ME}/tweets exclude=retweets,replies&expansions=author_id&max_results=100&tweet.fields={tf}&user.fields=username,name,protected"
         )),
         "{:#?}",
         seen.calls
     );
     assert!(has(&format!(
-        "GET /users/{ME}/tweets exclude=retweets,replies&expansions=author_id&max_results=100&pagination_token=7140dibdnow9c7btw423x&tweet.fields={tf}&user.fields=username,name"
+        "GET /users/{ME}/tweets exclude=retweets,replies&expansions=author_id&max_results=100&pagination_token=7140dibdnow9c7btw423x&tweet.fields={tf}&user.fields=username,name,protected"
     )));
     assert!(
         has(&format!(
-            "GET /tweets/search/recent expansions=author_id&max_results=100&next_token=b26v89c19zqg8o3fpzbkk&query=conversation_id:1860000000000000100&tweet.fields={tf}&user.fields=username,name"
+            "GET /tweets/search/recent expansions=author_id&max_results=100&next_token=b26v89c19zqg8o3fpzbkk&query=conversation_id:1860000000000000100&tweet.fields={tf}&user.fields=username,name,protected"
         )),
         "{:#?}",
         seen.calls
@@ -220,7 +226,7 @@ async fn reads_posts_replies_followers_profile_and_acts() {
     assert!(has("PUT /tweets/1860000000000000103/hidden "));
     assert!(has(&format!("POST /users/{ME}/blocking ")));
     assert!(has(
-        "GET /users/1500000000000000001/followers max_results=1000&pagination_token=DFEDBNRFT3MHCZZZ&user.fields=username,name"
+        "GET /users/1500000000000000001/followers max_results=1000&pagination_token=DFEDBNRFT3MHCZZZ&user.fields=username,name,protected"
     ));
     assert!(has("DELETE /tweets/1860000000000000200 "));
     assert!(seen.bodies.contains(&json!({"hidden": true})));
