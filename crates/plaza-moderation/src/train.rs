@@ -161,8 +161,13 @@ pub fn train(sets: &Sets, bits: u32, settings: Settings) -> Trained {
     base.extend(examples(&h, &sets.hate_train, |l| {
         vec![None, Some(l == 1), Some(false)]
     }));
+    // Davidson's "offensive, not hate" (class 1) is unknown for hate: 16,112 of its 19,190
+    // tweets carry a gendered slur (bitch, hoe, slut...), while 1,316 of the 1,918 HatEval
+    // training tweets with one are hate against women. As hate negatives they taught the
+    // opposite of HatEval's definition (hate on validation 0.675 -> 0.712 over five
+    // shuffles without them; the model's ROC-AUC 0.746 -> 0.795).
     base.extend(examples(&h, &sets.davidson, |l| {
-        vec![Some(l < 2), Some(l == 0), Some(false)]
+        vec![Some(l < 2), (l != 1).then_some(l == 0), Some(false)]
     }));
     // Tweets outnumber the YouTube comments 35 to 1: as spam negatives all of them teach the
     // model "YouTube-shaped means spam", and a video left out scores F1 0.79. One in
