@@ -444,9 +444,9 @@ pub fn parse(text: &str) -> Result<Policy, Vec<PolicyError>> {
         );
     }
     let s = &raw.settings;
-    if let Err(e) = WebUrl::parse_field("settings.official_website", s.official_website.get_ref()) {
-        l.at(&s.official_website, e.to_string());
-    }
+    let website = WebUrl::parse_field("settings.official_website", s.official_website.get_ref())
+        .map_err(|e| l.at(&s.official_website, e.to_string()))
+        .ok();
     if s.official_email_domains.get_ref().is_empty() {
         l.at(
             &s.official_email_domains,
@@ -491,7 +491,7 @@ pub fn parse(text: &str) -> Result<Policy, Vec<PolicyError>> {
             .get_ref()
             .iter()
             .map(|o| o.get_ref().to_lowercase())
-            .chain(website_host(s.official_website.get_ref()))
+            .chain(website.as_ref().map(website_domain))
             .any(|o| o == domain || o.ends_with(&format!(".{domain}")))
         {
             l.at(
@@ -811,14 +811,23 @@ pub fn blocked_domain(entry: &str) -> String {
     d.strip_prefix("www.").map(str::to_string).unwrap_or(d)
 }
 
-/// The host of the official website, lower-cased, without `www.`.
-fn website_host(url: &str) -> Option<String> {
-    let host = url
-        .split("://")
-        .nth(1)?
-        .split(['/', '?', '#', ':'])
-        .next()?;
-    Some(host.trim_start_matches("www.").to_lowercase())
+/// The website's host as the city's domain: lower-cased, without `www.`.
+fn website_domain(url: &WebUrl) -> String {
+    let host = url.host();
+    host.strip_prefix("www.")
+        .map(str::to_string)
+        .unwrap_or(host)
+}
+
+impl Settings {
+    /// The city's own domains: its email domains and its website's host (without `www.`).
+    pub fn official_domains(&self) -> Vec<String> {
+        let mut domains = self.official_email_domains.clone();
+        if let Ok(url) = WebUrl::parse_field("settings.official_website", &self.official_website) {
+            domains.push(website_domain(&url));
+        }
+        domains
+    }
 }
 
 /// Checks an email address against a policy's official domains.

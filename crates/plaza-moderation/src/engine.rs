@@ -120,16 +120,6 @@ impl Engine {
         let hasher = Hasher {
             dims: model.as_ref().map(|m| m.dims).unwrap_or(1 << 18),
         };
-        let mut official = policy.settings.official_email_domains.clone();
-        if let Some(host) = policy
-            .settings
-            .official_website
-            .split("://")
-            .nth(1)
-            .and_then(|r| r.split('/').next())
-        {
-            official.push(host.trim_start_matches("www.").to_string());
-        }
         let packed = model.as_ref().map(Linear::packed).unwrap_or_default();
         Engine {
             hasher,
@@ -142,7 +132,7 @@ impl Engine {
                 .map(|o| (o.site.clone(), policy.rules_for(Some(&o.site))))
                 .collect(),
             links: links::LinkPolicy {
-                official,
+                official: policy.settings.official_domains(),
                 blocklist: policy.settings.blocked_domains.iter().cloned().collect(),
             },
             tracker: Tracker::new(60 * 60_000),

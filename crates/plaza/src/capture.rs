@@ -544,25 +544,21 @@ pub async fn continuity(store: &Store, opts: &Options) -> Result<Vec<Continuity>
 pub use plaza_core::capture::EXPIRY_WARNING_MS;
 
 /// Keeps a long-running engine on the active policy: when another version has been loaded
-/// since `current` (on the policy page, or with `plaza policy load`), the engine adopts it,
-/// keeping the model and what it has seen. Returns the active version. Without this, a server
-/// would go on moderating by the rules it started with while recording each comment under the
-/// new version. (A version loaded during a pass takes over at the next one; each assessment
-/// names the version that judged it.)
-pub async fn follow_policy(
-    store: &Store,
-    engine: &mut Engine,
-    current: Option<i64>,
-) -> Result<i64> {
+/// than the one the engine follows (on the policy page, or with `plaza policy load`), the
+/// engine adopts it, keeping the model and what it has seen. Returns the active version.
+/// Without this, a server would go on moderating by the rules it started with while recording
+/// each comment under the new version. (A version loaded during a pass takes over at the next
+/// one; each assessment names the version that judged it.)
+pub async fn follow_policy(store: &Store, engine: &mut Engine) -> Result<i64> {
     let (version, policy) = store.policy().await?;
-    if current != Some(version) || engine.policy_version() != Some(version) {
-        engine.set_policy(&policy, Some(version));
-        if current.is_some() {
+    if engine.policy_version() != Some(version) {
+        if engine.policy_version().is_some() {
             tracing::info!(
                 version,
                 "capture now moderates under the new policy version"
             );
         }
+        engine.set_policy(&policy, Some(version));
     }
     Ok(version)
 }
@@ -583,7 +579,6 @@ pub async fn run_scheduled(
     let period = std::time::Duration::from_millis(opts.interval_ms.max(1000) as u64);
     let mut tick = tokio::time::interval(period);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut version = None;
     loop {
         let only = tokio::select! {
             _ = tick.tick() => None,
@@ -601,9 +596,8 @@ pub async fn run_scheduled(
             }
         };
         for only in sites {
-            match follow_policy(&store, &mut engine, version).await {
-                Ok(v) => version = Some(v),
-                Err(e) => tracing::error!("reading the active policy: {e:#}"),
+            if let Err(e) = follow_policy(&store, &mut engine).await {
+                tracing::error!("reading the active policy: {e:#}");
             }
             match capture_all(&store, &data, &mut engine, only, &opts).await {
                 Ok(reports) => {

@@ -228,7 +228,8 @@ fn connection(base: &str, secret: &str, expires: Option<&str>) -> ops::Connectio
     }
 }
 
-async fn count_kind(store: &Store, kind: &str) -> usize {
+/// Record entries of one kind, newest first.
+async fn entries_of(store: &Store, kind: &str) -> Vec<plaza_core::record::StoredEntry> {
     store
         .records(&RecordFilter {
             kind: Some(kind.into()),
@@ -237,7 +238,15 @@ async fn count_kind(store: &Store, kind: &str) -> usize {
         })
         .await
         .unwrap()
-        .len()
+}
+
+async fn count_kind(store: &Store, kind: &str) -> usize {
+    entries_of(store, kind).await.len()
+}
+
+/// An entry's payload, parsed.
+fn payload_of(e: &plaza_core::record::StoredEntry) -> Value {
+    serde_json::from_str(e.payload.as_deref().unwrap()).unwrap()
 }
 
 async fn verify(store: &Store, data: &Path) {
@@ -399,16 +408,9 @@ async fn capture_flow(backend: Backend) {
         gone.body, "Thank you for notice 1, question 1 about the schedule.",
         "the original stays"
     );
-    let g = store
-        .records(&RecordFilter {
-            kind: Some(kinds::CAPTURE_GONE.into()),
-            limit: 10,
-            ..RecordFilter::default()
-        })
-        .await
-        .unwrap();
+    let g = entries_of(&store, kinds::CAPTURE_GONE).await;
     assert_eq!(g.len(), 1);
-    let payload: Value = serde_json::from_str(g[0].payload.as_deref().unwrap()).unwrap();
+    let payload = payload_of(&g[0]);
     assert_eq!(
         (payload["by"].as_str(), payload["author"]["handle"].as_str()),
         (Some("deleted_by_author"), Some("resident1"))
@@ -1000,9 +1002,7 @@ async fn a_policy_loaded_while_capture_runs_governs_the_next_pass() {
 
     // The server's engine, built when it started, under version 1.
     let mut engine = ops::engine_for(&store).await.unwrap();
-    let v1 = capture::follow_policy(&store, &mut engine, None)
-        .await
-        .unwrap();
+    let v1 = capture::follow_policy(&store, &mut engine).await.unwrap();
     capture::capture_site(&store, &inst.data, &mut engine, &site, &opts)
         .await
         .unwrap();
@@ -1012,19 +1012,8 @@ async fn a_policy_loaded_while_capture_runs_governs_the_next_pass() {
     assert_eq!(before.audience, "public");
     let private = store.captured(site_id, "1000-f").await.unwrap().unwrap();
     assert_eq!(private.audience, "followers");
-    let entry = store
-        .records(&RecordFilter {
-            kind: Some(kinds::CAPTURE_COMMENT.into()),
-            limit: 10,
-            ..RecordFilter::default()
-        })
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|e| e.header.seq == private.record_seq)
-        .unwrap();
-    let payload: Value = serde_json::from_str(entry.payload.as_deref().unwrap()).unwrap();
-    assert_eq!(payload["audience"], "followers");
+    let entry = store.record(private.record_seq).await.unwrap();
+    assert_eq!(payload_of(&entry)["audience"], "followers");
     let page = staff_page(&store, &inst.data, &format!("/staff/sites/{site_id}")).await;
     assert!(
         page.contains("Is the pool open on Sunday?</td><td>on the platform, visible to its author&#39;s followers only</td>"),
@@ -1055,9 +1044,7 @@ async fn a_policy_loaded_while_capture_runs_governs_the_next_pass() {
     world.lock().unwrap().threads.get_mut("1000").unwrap()[2]["visibility"] = json!("private");
     clock.advance_ms(5 * 60_000);
     assert_eq!(
-        capture::follow_policy(&store, &mut engine, Some(v1))
-            .await
-            .unwrap(),
+        capture::follow_policy(&store, &mut engine).await.unwrap(),
         v2
     );
     assert_ne!(v1, v2);
@@ -1073,16 +1060,9 @@ async fn a_policy_loaded_while_capture_runs_governs_the_next_pass() {
         (corrected.audience.as_str(), corrected.versions),
         ("followers", 1)
     );
-    let notes = store
-        .records(&RecordFilter {
-            kind: Some(kinds::CAPTURE_AUDIENCE.into()),
-            limit: 10,
-            ..RecordFilter::default()
-        })
-        .await
-        .unwrap();
+    let notes = entries_of(&store, kinds::CAPTURE_AUDIENCE).await;
     assert_eq!(notes.len(), 1);
-    let note: Value = serde_json::from_str(notes[0].payload.as_deref().unwrap()).unwrap();
+    let note = payload_of(&notes[0]);
     assert_eq!(
         (&note["platform_id"], &note["from"], &note["to"]),
         (&json!("1000-g"), &json!("public"), &json!("followers"))
@@ -1095,14 +1075,7 @@ async fn a_policy_loaded_while_capture_runs_governs_the_next_pass() {
     assert_eq!(count_kind(&store, kinds::CAPTURE_AUDIENCE).await, 1);
     assert_eq!(after.decision.as_deref(), Some("review"));
     // the comment is on the record under the version that judged it
-    let entries = store
-        .records(&RecordFilter {
-            kind: Some(kinds::CAPTURE_COMMENT.into()),
-            limit: 10,
-            ..RecordFilter::default()
-        })
-        .await
-        .unwrap();
+    let entries = entries_of(&store, kinds::CAPTURE_COMMENT).await;
     let versions: Vec<Option<i64>> = entries.iter().map(|e| e.header.policy_version).collect();
     assert!(
         versions.contains(&Some(v1)) && versions.contains(&Some(v2)),
@@ -1115,10 +1088,7 @@ async fn a_policy_loaded_while_capture_runs_governs_the_next_pass() {
     }
     let judged: Vec<Value> = entries
         .iter()
-        .map(|e| {
-            let p: Value = serde_json::from_str(e.payload.as_deref().unwrap()).unwrap();
-            p["moderation"]["policy_version"].clone()
-        })
+        .map(|e| payload_of(e)["moderation"]["policy_version"].clone())
         .collect();
     assert!(
         judged.contains(&json!(v1)) && judged.contains(&json!(v2)),
@@ -1148,19 +1118,8 @@ async fn a_policy_loaded_while_capture_runs_governs_the_next_pass() {
         .unwrap();
     tx.commit().await.unwrap();
     let row = store.captured(site_id, "1000-late").await.unwrap().unwrap();
-    let entry = store
-        .records(&RecordFilter {
-            kind: Some(kinds::CAPTURE_COMMENT.into()),
-            limit: 100,
-            ..RecordFilter::default()
-        })
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|e| e.header.seq == row.record_seq)
-        .unwrap();
-    let payload: Value = serde_json::from_str(entry.payload.as_deref().unwrap()).unwrap();
+    let entry = store.record(row.record_seq).await.unwrap();
     assert_eq!(entry.header.policy_version, Some(v3));
-    assert_eq!(payload["moderation"]["policy_version"], v2);
+    assert_eq!(payload_of(&entry)["moderation"]["policy_version"], v2);
     verify(&store, &inst.data).await;
 }

@@ -84,16 +84,21 @@ impl Link {
 
     /// Whether the link is likely malicious (not merely unusual).
     pub fn malicious(&self) -> bool {
-        self.flags.iter().any(|f| {
-            matches!(
-                f,
-                Flag::IpLiteral
-                    | Flag::LookAlike
-                    | Flag::Executable
-                    | Flag::Blocklisted
-                    | Flag::Phishing
-            )
-        })
+        self.flags.iter().any(|f| f.malicious())
+    }
+}
+
+impl Flag {
+    /// Whether the flag makes a link malicious (not merely unusual).
+    pub fn malicious(self) -> bool {
+        matches!(
+            self,
+            Flag::IpLiteral
+                | Flag::LookAlike
+                | Flag::Executable
+                | Flag::Blocklisted
+                | Flag::Phishing
+        )
     }
 }
 
@@ -519,7 +524,7 @@ pub fn find(text: &str, policy: &LinkPolicy) -> Vec<Link> {
         match candidate(text, &lower, i) {
             Some(c) => {
                 let end = c.end;
-                out.push(judge_hops(i, c, policy, 3));
+                out.push(judge_hops(i, &c, policy, 3));
                 i = end.max(i + 1);
             }
             None => i += 1,
@@ -797,12 +802,12 @@ fn carried(host: &str, registrable: &str, path: &str) -> (Vec<String>, bool) {
     }
     // a service's own registrable name under a country's or the world's ICANN suffix
     // (`google.co.uk`), not a name on a hosting service's suffix (`google.pages.dev`)
-    let icann = psl::suffix(host.as_bytes()).is_some_and(|x| x.typ() == Some(psl::Type::Icann));
+    let icann = || psl::suffix(host.as_bytes()).is_some_and(|x| x.typ() == Some(psl::Type::Icann));
     let name = registrable.split('.').next().unwrap_or("");
     let keys = REDIRECTORS
         .iter()
         .find(|(h, r, _)| {
-            ((icann && *h == name) || host_under(host, h)) && (r.is_empty() || route == *r)
+            (r.is_empty() || route == *r) && (host_under(host, h) || (*h == name && icann()))
         })
         .map(|(_, _, keys)| *keys);
     let found = query
@@ -821,8 +826,7 @@ fn carried(host: &str, registrable: &str, path: &str) -> (Vec<String>, bool) {
 }
 
 /// Judges the link read at `start`, following at most `hops` redirects.
-fn judge_hops(start: usize, c: Candidate, policy: &LinkPolicy, hops: u8) -> Link {
-    let path = c.path.clone();
+fn judge_hops(start: usize, c: &Candidate, policy: &LinkPolicy, hops: u8) -> Link {
     let mut link = judge_one(start, c, policy);
     if hops == 0 {
         return link;
@@ -837,25 +841,18 @@ fn judge_hops(start: usize, c: Candidate, policy: &LinkPolicy, hops: u8) -> Link
     // destination malicious is carried, from every destination. A chain is followed three
     // redirects deep.
     let registrable = link.domain.clone().unwrap_or_else(|| link.host.clone());
-    let (destinations, known) = carried(&link.host, &registrable, &path);
+    let (destinations, known) = carried(&link.host, &registrable, &c.path);
     let whole = known && destinations.len() == 1;
     for dest in &destinations {
         let Some(inner) = candidate(dest, dest, 0) else {
             continue;
         };
-        let inner = judge_hops(start, inner, policy, hops - 1);
+        let inner = judge_hops(start, &inner, policy, hops - 1);
         for f in inner.flags {
             let take = if whole {
                 f != Flag::Post
             } else {
-                matches!(
-                    f,
-                    Flag::IpLiteral
-                        | Flag::LookAlike
-                        | Flag::Executable
-                        | Flag::Blocklisted
-                        | Flag::Phishing
-                )
+                f.malicious()
             };
             if take && !link.flags.contains(&f) {
                 link.flags.push(f);
@@ -866,12 +863,12 @@ fn judge_hops(start: usize, c: Candidate, policy: &LinkPolicy, hops: u8) -> Link
 }
 
 /// Judges one link by itself.
-fn judge_one(start: usize, c: Candidate, policy: &LinkPolicy) -> Link {
-    let Candidate {
+fn judge_one(start: usize, c: &Candidate, policy: &LinkPolicy) -> Link {
+    let &Candidate {
         end,
-        host,
+        ref host,
         obfuscated,
-        path,
+        ref path,
         disguised,
     } = c;
     let path = path.as_str();
