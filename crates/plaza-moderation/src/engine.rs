@@ -92,6 +92,21 @@ pub struct Assessment {
     pub escalate: bool,
 }
 
+impl Assessment {
+    /// The score of the signal named `name` (0 for a name that is not a signal).
+    pub fn signal(&self, name: &str) -> f32 {
+        self.signals
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or(0.0, |(_, v)| *v)
+    }
+
+    /// The highest score of the signals named in `group`.
+    pub fn group(&self, group: &[&str]) -> f32 {
+        group.iter().map(|n| self.signal(n)).fold(0.0, f32::max)
+    }
+}
+
 /// The moderation engine.
 #[derive(Debug, Clone)]
 pub struct Engine {

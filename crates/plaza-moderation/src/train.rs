@@ -3,17 +3,20 @@
 //! Davidson hate speech) and `spam` (YouTube Spam Collection; every tweet counts as not spam).
 //! Plaza's own civic comments ([`civic`]) are negatives for every label.
 //!
-//! Thresholds are chosen on validation data only and folded into each label's bias, so that a
-//! score of 0.5 is the chosen threshold. For `offensive` and `hate` that is the TweetEval `val`
-//! files. For `spam`, whose held-out test is comments on other videos, each video is left out in
-//! turn: a model trained on the other videos scores it, the threshold is chosen on those pooled
-//! out-of-video scores, and the shipped model then learns from every video.
+//! Thresholds are chosen on validation data only, for the whole engine's call (what the
+//! benchmarks measure), and folded into each label's bias, so that a score of 0.5 is the chosen
+//! threshold. For `offensive` and `hate` that is the TweetEval `val` files. For `spam`, whose
+//! held-out test is comments on other videos, each video is left out in turn: a model trained
+//! on the other videos scores it, the threshold is chosen on the engine's calls on those pooled
+//! videos, and the shipped model then learns from every video.
 
 use crate::data::Labelled;
+use crate::engine::{Comment, Engine};
 use crate::features::Hasher;
 use crate::linear::{Example, Linear, Settings};
 use crate::metrics::{Figures, best_threshold, evaluate};
 use crate::normalize;
+use plaza_core::policy::Policy;
 
 /// One tweet in this many is a spam negative (chosen with each video left out in turn, and the
 /// share of validation tweets and civic comments scored as spam: docs/moderation.md).
@@ -143,13 +146,89 @@ fn truth(rows: &[Labelled]) -> Vec<bool> {
     rows.iter().map(|r| r.label == 1).collect()
 }
 
+/// The benchmarks' groups of signals: "offensive" is any of the eight toxicity-family signals,
+/// "hate" identity_hate, "spam" spam or self_promotion.
+pub const OFFENSIVE_GROUP: [&str; 8] = [
+    "toxicity",
+    "severe_toxicity",
+    "insult",
+    "threat",
+    "obscene",
+    "sexual_explicit",
+    "identity_hate",
+    "harassment",
+];
+pub const HATE_GROUP: [&str; 1] = ["identity_hate"];
+pub const SPAM_GROUP: [&str; 2] = ["spam", "self_promotion"];
+
+/// How much of the measured figure a higher threshold may give up against the best one (about
+/// two comments of the 1,300 in the videos): within it, the highest threshold is taken, so that
+/// a resident's comment is flagged no more readily than the data require.
+pub const THRESHOLD_TOLERANCE: f64 = 0.0025;
+
+/// The threshold of `label` for the whole engine, which is what the benchmarks measure: each
+/// model (its other labels already calibrated) has `label` calibrated at each candidate, the
+/// engine assesses the rows that model never saw (`sets[i]` for `models[i]`), and the figure
+/// (`measure`) of the group's call (any of `group` >= 0.5) is computed over all of them. The
+/// engine's rules (what is promoted, ordinary links, word lists, idioms) change the call, so
+/// the threshold best for the model's score alone is not the engine's. The highest threshold
+/// within [`THRESHOLD_TOLERANCE`] of the best figure is chosen.
+fn engine_threshold(
+    policy: &Policy,
+    models: &[&Linear],
+    label: usize,
+    sets: &[&[Labelled]],
+    group: &[&str],
+    measure: fn(&Figures) -> f64,
+) -> f32 {
+    let curve: Vec<(f32, f64)> = (5..96)
+        .map(|step| {
+            let t = step as f32 / 100.0;
+            let (mut scores, mut truth) = (Vec::new(), Vec::new());
+            for (m, rows) in models.iter().zip(sets) {
+                let mut m = (*m).clone();
+                calibrate(&mut m, label, t);
+                let mut engine = Engine::new(policy, Some(m));
+                for r in rows.iter() {
+                    let a = engine.assess(&Comment {
+                        text: &r.text,
+                        ..Comment::default()
+                    });
+                    scores.push(a.group(group));
+                    truth.push(r.label == 1);
+                }
+            }
+            (t, measure(&evaluate(&scores, &truth, 0.5)))
+        })
+        .collect();
+    highest_near_best(&curve)
+}
+
+/// The highest threshold of a (threshold, figure) curve whose figure is within
+/// [`THRESHOLD_TOLERANCE`] of the best (0.5 for an empty curve).
+fn highest_near_best(curve: &[(f32, f64)]) -> f32 {
+    let best = curve.iter().map(|(_, f)| *f).fold(f64::MIN, f64::max);
+    curve
+        .iter()
+        .filter(|(_, f)| *f >= best - THRESHOLD_TOLERANCE)
+        .map(|(t, _)| *t)
+        .fold(None, |a: Option<f32>, t| Some(a.map_or(t, |a| a.max(t))))
+        .unwrap_or(0.5)
+}
+
+/// The threshold on the raw score of `t` chosen on a score already calibrated at `first`.
+fn chain(first: f32, t: f32) -> f32 {
+    let logit = |p: f32| (p / (1.0 - p)).ln();
+    1.0 / (1.0 + (-(logit(first) + logit(t))).exp())
+}
+
 /// Moves a label's threshold `t` to 0.5.
 fn calibrate(model: &mut Linear, label: usize, t: f32) {
     model.bias[label] -= (t / (1.0 - t)).ln();
 }
 
 /// Trains, chooses thresholds on the validation data, calibrates, and reports.
-pub fn train(sets: &Sets, bits: u32, settings: Settings) -> Trained {
+pub fn train(sets: &Sets, policy: &Policy, bits: u32, settings: Settings) -> Trained {
     let h = Hasher::new(bits);
     // A tweet OLID's annotators found not offensive is not hate speech either: as hate
     // negatives, these teach the hate model that talk about immigration, women or politics is
@@ -177,16 +256,19 @@ pub fn train(sets: &Sets, bits: u32, settings: Settings) -> Trained {
             e.y[2] = None;
         }
     }
-    // ordinary civic comments count CIVIC_WEIGHT times; those with links once, or links
-    // would stop counting towards spam; look-alike lines are negatives for the abuse labels
-    // only ("is bitcoin accepted for parking citations?" is not a spam lesson)
+    // ordinary civic comments count CIVIC_WEIGHT times, those that share a link too (once
+    // was enough while the spam threshold was chosen on the model's score alone; with the
+    // engine's threshold, three times halves the residents' links sent to review over 13
+    // shuffles at a cost of 0.004 on the videos left out: docs/moderation.md); look-alike
+    // lines are negatives for the abuse labels only ("is bitcoin accepted for parking
+    // citations?" is not a spam lesson)
     let every = vec![Some(false); 3];
     let abuse_only = vec![Some(false), Some(false), None];
     for (text, times, y) in sets
         .civic
         .iter()
+        .chain(&sets.civic_links)
         .map(|t| (t, CIVIC_WEIGHT, &every))
-        .chain(sets.civic_links.iter().map(|t| (t, 1, &every)))
         .chain(
             sets.lookalikes
                 .iter()
@@ -216,41 +298,66 @@ pub fn train(sets: &Sets, bits: u32, settings: Settings) -> Trained {
         data
     };
 
-    // spam: each video scored by a model that never saw it
+    let mut model = Linear::train(h.dims, &LABELS, &with_videos(None), settings);
+    let mut reports = Vec::new();
+    let mut thresholds = [0.5f32; 3];
+    // offensive and hate: the model's best threshold on validation first, then the engine's,
+    // on the model so calibrated (hate first, since the offensive group counts identity_hate)
+    let val_features = [
+        features(&h, &sets.offensive_val),
+        features(&h, &sets.hate_val),
+    ];
+    let val_truth = [truth(&sets.offensive_val), truth(&sets.hate_val)];
+    for label in [0, 1] {
+        let scores: Vec<f32> = val_features[label]
+            .iter()
+            .map(|f| model.score(label, f))
+            .collect();
+        thresholds[label] = best_threshold(&scores, &val_truth[label]);
+        calibrate(&mut model, label, thresholds[label]);
+    }
+    for (label, val, group) in [
+        (1, &sets.hate_val, &HATE_GROUP[..]),
+        (0, &sets.offensive_val, &OFFENSIVE_GROUP[..]),
+    ] {
+        let t = engine_threshold(policy, &[&model], label, &[val], group, |f| f.macro_f1);
+        calibrate(&mut model, label, t);
+        thresholds[label] = chain(thresholds[label], t);
+    }
+    for label in [0, 1] {
+        let calibrated: Vec<f32> = val_features[label]
+            .iter()
+            .map(|f| model.score(label, f))
+            .collect();
+        reports.push(Report {
+            label: LABELS[label],
+            threshold: thresholds[label],
+            figures: evaluate(&calibrated, &val_truth[label], 0.5),
+        });
+    }
+
+    // spam: each video scored by a model that never saw it, and the threshold chosen for what
+    // is measured, the whole engine's spam call on the pooled videos
     let mut fold_models = Vec::new();
     let (mut pooled, mut pooled_truth) = (Vec::new(), Vec::new());
     if videos.len() > 1 {
         for (k, (_, rows)) in sets.spam_videos.iter().enumerate() {
-            let m = Linear::train(h.dims, &LABELS, &with_videos(Some(k)), settings);
+            let mut m = Linear::train(h.dims, &LABELS, &with_videos(Some(k)), settings);
+            for label in [0, 1] {
+                calibrate(&mut m, label, thresholds[label]);
+            }
             pooled.extend(videos[k].iter().map(|e| m.score(2, &e.x)));
             pooled_truth.extend(truth(rows));
             fold_models.push(m);
         }
     }
-    let spam_threshold = if pooled.is_empty() {
+    let spam_threshold = if fold_models.is_empty() {
         0.5
     } else {
-        best_threshold(&pooled, &pooled_truth)
+        let folds: Vec<&Linear> = fold_models.iter().collect();
+        let videos: Vec<&[Labelled]> = sets.spam_videos.iter().map(|(_, r)| &r[..]).collect();
+        engine_threshold(policy, &folds, 2, &videos, &SPAM_GROUP, |f| f.f1)
     };
-
-    let mut model = Linear::train(h.dims, &LABELS, &with_videos(None), settings);
-    let mut reports = Vec::new();
-    let mut thresholds = [0.5f32; 3];
-    for (label, val) in [(0, &sets.offensive_val), (1, &sets.hate_val)] {
-        let x = features(&h, val);
-        let truth = truth(val);
-        let scores: Vec<f32> = x.iter().map(|f| model.score(label, f)).collect();
-        let t = best_threshold(&scores, &truth);
-        thresholds[label] = t;
-        calibrate(&mut model, label, t);
-        let calibrated: Vec<f32> = x.iter().map(|f| model.score(label, f)).collect();
-        reports.push(Report {
-            label: LABELS[label],
-            threshold: t,
-            figures: evaluate(&calibrated, &truth, 0.5),
-        });
-    }
-    thresholds[2] = spam_threshold;
     calibrate(&mut model, 2, spam_threshold);
     reports.push(Report {
         label: LABELS[2],
@@ -261,9 +368,7 @@ pub fn train(sets: &Sets, bits: u32, settings: Settings) -> Trained {
         .into_iter()
         .zip(sets.spam_videos.iter().zip(&videos))
         .map(|(mut m, ((video, rows), examples))| {
-            for (label, t) in thresholds.iter().enumerate() {
-                calibrate(&mut m, label, *t);
-            }
+            calibrate(&mut m, 2, spam_threshold);
             let scores: Vec<f32> = examples.iter().map(|e| m.score(2, &e.x)).collect();
             Fold {
                 video: video.clone(),
@@ -276,5 +381,110 @@ pub fn train(sets: &Sets, bits: u32, settings: Settings) -> Trained {
         model,
         reports,
         folds,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_highest_threshold_near_the_best_is_chosen() {
+        let curve = [
+            (0.1, 0.960),
+            (0.2, 0.950),
+            (0.3, 0.958),
+            (0.4, 0.956),
+            (0.5, 0.940),
+        ];
+        // 0.958 and 0.960 are within the tolerance of the best; 0.956 is not
+        assert_eq!(highest_near_best(&curve), 0.3);
+        assert_eq!(highest_near_best(&[(0.2, 0.9)]), 0.2);
+        assert_eq!(highest_near_best(&[]), 0.5);
+    }
+
+    #[test]
+    fn a_threshold_chosen_on_a_calibrated_score_chains_to_the_raw_score() {
+        let mut one = Linear {
+            dims: 4,
+            labels: vec!["spam".into()],
+            weights: vec![vec![0.0; 4]],
+            bias: vec![0.7],
+            scales: None,
+        };
+        let mut two = one.clone();
+        calibrate(&mut one, 0, 0.3);
+        calibrate(&mut one, 0, 0.6);
+        calibrate(&mut two, 0, chain(0.3, 0.6));
+        assert!((one.bias[0] - two.bias[0]).abs() < 1e-5);
+        assert!((chain(0.3, 0.5) - 0.3).abs() < 1e-6);
+    }
+
+    fn rows(lines: &[(&str, u8)]) -> Vec<Labelled> {
+        lines
+            .iter()
+            .map(|(t, l)| Labelled {
+                text: t.to_string(),
+                label: *l,
+            })
+            .collect()
+    }
+
+    /// A small training run end to end: deterministic, and the engine's thresholds put the
+    /// labelled words on the right side of 0.5.
+    #[test]
+    fn training_is_deterministic_and_calibrated_for_the_engine() {
+        let abuse = [
+            ("you are a snargle wumpus", 1),
+            ("what a snargle wumpus", 1),
+            ("snargle wumpus again", 1),
+            ("the park opens at nine", 0),
+            ("thanks for fixing the road", 0),
+            ("the library is open late", 0),
+        ];
+        let spam = |v: &str| {
+            rows(&[
+                (&format!("buy zorbex pills now {v}"), 1),
+                (&format!("zorbex pills cheap {v}"), 1),
+                (&format!("get zorbex pills today {v}"), 1),
+                (&format!("great song {v}"), 0),
+                (&format!("love this video {v}"), 0),
+                (&format!("what a voice {v}"), 0),
+            ])
+        };
+        let sets = Sets {
+            offensive_train: rows(&abuse),
+            offensive_val: rows(&abuse),
+            hate_train: rows(&abuse),
+            hate_val: rows(&abuse),
+            spam_videos: vec![
+                ("a".into(), spam("one")),
+                ("b".into(), spam("two")),
+                ("c".into(), spam("three")),
+            ],
+            civic: vec!["when is the next council meeting".into()],
+            ..Sets::default()
+        };
+        let policy = Policy::default_policy().unwrap();
+        let settings = Settings {
+            epochs: 20,
+            ..Settings::default()
+        };
+        let first = train(&sets, &policy, 12, settings);
+        let again = train(&sets, &policy, 12, settings);
+        assert_eq!(first.model.to_bytes(), again.model.to_bytes());
+        assert_eq!(first.folds.len(), 3);
+        let mut engine = Engine::new(&policy, Some(first.model));
+        let score = |e: &mut Engine, text: &str, group: &[&str]| {
+            e.assess(&Comment {
+                text,
+                ..Comment::default()
+            })
+            .group(group)
+        };
+        assert!(score(&mut engine, "buy zorbex pills now", &SPAM_GROUP) >= 0.5);
+        assert!(score(&mut engine, "love this song", &SPAM_GROUP) < 0.5);
+        assert!(score(&mut engine, "you snargle wumpus", &OFFENSIVE_GROUP) >= 0.5);
+        assert!(score(&mut engine, "the park opens late", &OFFENSIVE_GROUP) < 0.5);
     }
 }

@@ -216,7 +216,9 @@ pub fn train(
             .map(String::from)
             .collect(),
     };
-    let trained = plaza_moderation::train::train(&sets, bits, settings);
+    let policy = plaza_core::policy::Policy::default_policy()
+        .map_err(|e| anyhow!("the default policy is invalid: {}", e[0]))?;
+    let trained = plaza_moderation::train::train(&sets, &policy, bits, settings);
     if let Some(out) = out {
         std::fs::write(out, trained.model.to_bytes())
             .with_context(|| format!("writing {}", out.display()))?;
@@ -234,8 +236,6 @@ pub fn train(
         );
     }
     // the whole engine on each video, with the model that never saw it
-    let policy = plaza_core::policy::Policy::default_policy()
-        .map_err(|e| anyhow!("the default policy is invalid: {}", e[0]))?;
     for (fold, (_, rows)) in trained.folds.iter().zip(&sets.spam_videos) {
         if let Some(dir) = folds {
             let path = dir.join(format!("without-{}.plzm", fold.video));
@@ -258,21 +258,12 @@ pub fn train(
 /// The score a group of signals gives a comment: "offensive" (any of the eight toxicity-family
 /// signals), "hate" (identity_hate), "spam" (spam or self_promotion), or one signal by name.
 pub fn group_score(a: &Assessment, group: &str) -> Result<f32> {
+    use plaza_moderation::train::{HATE_GROUP, OFFENSIVE_GROUP, SPAM_GROUP};
     let get = |s: &str| a.signals.iter().find(|(n, _)| *n == s).map(|(_, v)| *v);
-    let max = |names: &[&str]| names.iter().filter_map(|n| get(n)).fold(0.0f32, f32::max);
     Ok(match group {
-        "offensive" => max(&[
-            "toxicity",
-            "severe_toxicity",
-            "insult",
-            "threat",
-            "obscene",
-            "sexual_explicit",
-            "identity_hate",
-            "harassment",
-        ]),
-        "hate" => max(&["identity_hate"]),
-        "spam" => max(&["spam", "self_promotion"]),
+        "offensive" => a.group(&OFFENSIVE_GROUP),
+        "hate" => a.group(&HATE_GROUP),
+        "spam" => a.group(&SPAM_GROUP),
         other => get(other).ok_or_else(|| {
             anyhow!(
                 "unknown signal or group {other:?} (groups: offensive, hate, spam; signals: {})",
