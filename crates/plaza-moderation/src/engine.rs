@@ -92,6 +92,21 @@ pub struct Assessment {
     pub escalate: bool,
 }
 
+/// The benchmarks' groups of signals: "offensive" is any of the eight toxicity-family signals,
+/// "hate" identity_hate, "spam" spam or self_promotion.
+pub const OFFENSIVE_GROUP: [&str; 8] = [
+    "toxicity",
+    "severe_toxicity",
+    "insult",
+    "threat",
+    "obscene",
+    "sexual_explicit",
+    "identity_hate",
+    "harassment",
+];
+pub const HATE_GROUP: [&str; 1] = ["identity_hate"];
+pub const SPAM_GROUP: [&str; 2] = ["spam", "self_promotion"];
+
 impl Assessment {
     /// The score of the signal named `name` (0 for a name that is not a signal).
     pub fn signal(&self, name: &str) -> f32 {

@@ -11,7 +11,7 @@
 //! videos, and the shipped model then learns from every video.
 
 use crate::data::Labelled;
-use crate::engine::{Comment, Engine};
+use crate::engine::{Comment, Engine, HATE_GROUP, OFFENSIVE_GROUP, SPAM_GROUP};
 use crate::features::Hasher;
 use crate::linear::{Example, Linear, Settings};
 use crate::metrics::{Figures, best_threshold, evaluate};
@@ -22,7 +22,7 @@ use plaza_core::policy::Policy;
 /// share of validation tweets and civic comments scored as spam: docs/moderation.md).
 pub const TWEET_SPAM_NEGATIVES_EVERY: usize = 60;
 
-/// How many times each ordinary civic training comment counts (chosen on the held-out civic
+/// How many times each civic training comment (ordinary, sharing a link, or look-alike) counts (chosen on the held-out civic
 /// lines, the validation sets and the videos left out: docs/moderation.md).
 pub const CIVIC_WEIGHT: usize = 3;
 
@@ -107,7 +107,11 @@ pub struct Sets {
 pub struct Report {
     pub label: &'static str,
     pub threshold: f32,
+    /// The model's score alone at the threshold.
     pub figures: Figures,
+    /// The figure the threshold was chosen on: the whole engine's macro-F1 on validation
+    /// (offensive, hate) or F1 on the pooled videos left out (spam); 0 without videos.
+    pub engine: f64,
 }
 
 /// A model trained without one spam video, and that video's figures at the chosen threshold.
@@ -146,24 +150,11 @@ fn truth(rows: &[Labelled]) -> Vec<bool> {
     rows.iter().map(|r| r.label == 1).collect()
 }
 
-/// The benchmarks' groups of signals: "offensive" is any of the eight toxicity-family signals,
-/// "hate" identity_hate, "spam" spam or self_promotion.
-pub const OFFENSIVE_GROUP: [&str; 8] = [
-    "toxicity",
-    "severe_toxicity",
-    "insult",
-    "threat",
-    "obscene",
-    "sexual_explicit",
-    "identity_hate",
-    "harassment",
-];
-pub const HATE_GROUP: [&str; 1] = ["identity_hate"];
-pub const SPAM_GROUP: [&str; 2] = ["spam", "self_promotion"];
-
 /// How much of the measured figure a higher threshold may give up against the best one (about
-/// two comments of the 1,300 in the videos): within it, the highest threshold is taken, so that
-/// a resident's comment is flagged no more readily than the data require.
+/// three comments of the 1,138 in the videos, or of the 1,000-1,324 validation tweets): within
+/// it, the highest threshold is taken, so that a resident's comment is flagged no more readily
+/// than the data require. (The model's own best threshold, [`best_threshold`], is the lowest
+/// of equal ones; it only sets the scale the engine's candidates are read on.)
 pub const THRESHOLD_TOLERANCE: f64 = 0.0025;
 
 /// The threshold of `label` for the whole engine, which is what the benchmarks measure: each
@@ -172,7 +163,9 @@ pub const THRESHOLD_TOLERANCE: f64 = 0.0025;
 /// (`measure`) of the group's call (any of `group` >= 0.5) is computed over all of them. The
 /// engine's rules (what is promoted, ordinary links, word lists, idioms) change the call, so
 /// the threshold best for the model's score alone is not the engine's. The highest threshold
-/// within [`THRESHOLD_TOLERANCE`] of the best figure is chosen.
+/// within [`THRESHOLD_TOLERANCE`] of the best figure is chosen, with its figure. Candidates run
+/// from 0.05 to 0.95 on the model's score as it comes (for offensive and hate, already
+/// calibrated at the model's own best threshold).
 fn engine_threshold(
     policy: &Policy,
     models: &[&Linear],
@@ -180,7 +173,8 @@ fn engine_threshold(
     sets: &[&[Labelled]],
     group: &[&str],
     measure: fn(&Figures) -> f64,
-) -> f32 {
+) -> (f32, f64) {
+    assert_eq!(models.len(), sets.len(), "one set of rows per model");
     let curve: Vec<(f32, f64)> = (5..96)
         .map(|step| {
             let t = step as f32 / 100.0;
@@ -201,7 +195,9 @@ fn engine_threshold(
             (t, measure(&evaluate(&scores, &truth, 0.5)))
         })
         .collect();
-    highest_near_best(&curve)
+    let t = highest_near_best(&curve);
+    let figure = curve.iter().find(|(c, _)| *c == t).map_or(0.0, |(_, f)| *f);
+    (t, figure)
 }
 
 /// The highest threshold of a (threshold, figure) curve whose figure is within
@@ -264,19 +260,15 @@ pub fn train(sets: &Sets, policy: &Policy, bits: u32, settings: Settings) -> Tra
     // citations?" is not a spam lesson)
     let every = vec![Some(false); 3];
     let abuse_only = vec![Some(false), Some(false), None];
-    for (text, times, y) in sets
+    for (text, y) in sets
         .civic
         .iter()
         .chain(&sets.civic_links)
-        .map(|t| (t, CIVIC_WEIGHT, &every))
-        .chain(
-            sets.lookalikes
-                .iter()
-                .map(|t| (t, CIVIC_WEIGHT, &abuse_only)),
-        )
+        .map(|t| (t, &every))
+        .chain(sets.lookalikes.iter().map(|t| (t, &abuse_only)))
     {
         let x = h.features(&normalize(text).text);
-        for _ in 0..times {
+        for _ in 0..CIVIC_WEIGHT {
             base.push(Example {
                 x: x.clone(),
                 y: y.clone(),
@@ -301,6 +293,7 @@ pub fn train(sets: &Sets, policy: &Policy, bits: u32, settings: Settings) -> Tra
     let mut model = Linear::train(h.dims, &LABELS, &with_videos(None), settings);
     let mut reports = Vec::new();
     let mut thresholds = [0.5f32; 3];
+    let mut engine_figures = [0.0f64; 3];
     // offensive and hate: the model's best threshold on validation first, then the engine's,
     // on the model so calibrated (hate first, since the offensive group counts identity_hate)
     let val_features = [
@@ -320,9 +313,10 @@ pub fn train(sets: &Sets, policy: &Policy, bits: u32, settings: Settings) -> Tra
         (1, &sets.hate_val, &HATE_GROUP[..]),
         (0, &sets.offensive_val, &OFFENSIVE_GROUP[..]),
     ] {
-        let t = engine_threshold(policy, &[&model], label, &[val], group, |f| f.macro_f1);
+        let (t, figure) = engine_threshold(policy, &[&model], label, &[val], group, |f| f.macro_f1);
         calibrate(&mut model, label, t);
         thresholds[label] = chain(thresholds[label], t);
+        engine_figures[label] = figure;
     }
     for label in [0, 1] {
         let calibrated: Vec<f32> = val_features[label]
@@ -333,6 +327,7 @@ pub fn train(sets: &Sets, policy: &Policy, bits: u32, settings: Settings) -> Tra
             label: LABELS[label],
             threshold: thresholds[label],
             figures: evaluate(&calibrated, &val_truth[label], 0.5),
+            engine: engine_figures[label],
         });
     }
 
@@ -351,8 +346,8 @@ pub fn train(sets: &Sets, policy: &Policy, bits: u32, settings: Settings) -> Tra
             fold_models.push(m);
         }
     }
-    let spam_threshold = if fold_models.is_empty() {
-        0.5
+    let (spam_threshold, spam_engine) = if fold_models.is_empty() {
+        (0.5, 0.0)
     } else {
         let folds: Vec<&Linear> = fold_models.iter().collect();
         let videos: Vec<&[Labelled]> = sets.spam_videos.iter().map(|(_, r)| &r[..]).collect();
@@ -363,6 +358,7 @@ pub fn train(sets: &Sets, policy: &Policy, bits: u32, settings: Settings) -> Tra
         label: LABELS[2],
         threshold: spam_threshold,
         figures: evaluate(&pooled, &pooled_truth, spam_threshold),
+        engine: spam_engine,
     });
     let folds = fold_models
         .into_iter()
@@ -418,6 +414,28 @@ mod tests {
         calibrate(&mut two, 0, chain(0.3, 0.6));
         assert!((one.bias[0] - two.bias[0]).abs() < 1e-5);
         assert!((chain(0.3, 0.5) - 0.3).abs() < 1e-6);
+    }
+
+    /// A model that gives every comment the offensive score 0.4123: calling every comment
+    /// offensive is best (macro-F1 0.40 against 0.25 for none), and the highest threshold that
+    /// does it is the highest candidate at or below the score, 0.41.
+    #[test]
+    fn the_engine_threshold_is_the_highest_that_keeps_the_best_call() {
+        let dims = 1 << 12;
+        let model = Linear {
+            dims,
+            labels: LABELS.iter().map(|l| l.to_string()).collect(),
+            weights: vec![vec![0.0; dims as usize]; 3],
+            bias: vec![(0.4123f32 / 0.5877).ln(), -5.0, -5.0],
+            scales: None,
+        };
+        let val = rows(&[("hello there", 1), ("good morning", 1), ("nice day", 0)]);
+        let policy = Policy::default_policy().unwrap();
+        let (t, figure) = engine_threshold(&policy, &[&model], 0, &[&val], &OFFENSIVE_GROUP, |f| {
+            f.macro_f1
+        });
+        assert_eq!(t, 0.41);
+        assert!((figure - 0.4).abs() < 1e-9, "{figure}");
     }
 
     fn rows(lines: &[(&str, u8)]) -> Vec<Labelled> {

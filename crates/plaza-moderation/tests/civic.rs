@@ -42,8 +42,8 @@ fn sent_to_review(e: &mut Engine, lines: &[&str]) -> Vec<String> {
 }
 
 /// Residents' ordinary comments, sharp criticism of the city and shared links included: at most
-/// 3% go to review (2 of the 260 held-out lines did when this was written; 5 of 274 with the
-/// model of the eighth session, whose settings send 2.3 of them over 13 shuffles).
+/// 3% go to review (2 of the 260 held-out lines did when this was written; 3 of 274 with the
+/// model of the eighth session, whose settings send 2.5 of them over 13 shuffles).
 #[test]
 fn ordinary_civic_comments_are_rarely_sent_to_review() {
     let mut e = engine().unwrap();

@@ -231,8 +231,16 @@ pub fn train(
             "TweetEval val"
         };
         println!(
-            "{:10} macro-F1 {:.3}  F1 {:.3}  precision {:.3}  recall {:.3}  ROC-AUC {:.3}  (threshold {:.2} calibrated to 0.5; {on})",
-            r.label, f.macro_f1, f.f1, f.precision, f.recall, f.auc, r.threshold
+            "{:10} model: macro-F1 {:.3}  F1 {:.3}  precision {:.3}  recall {:.3}  ROC-AUC {:.3}; engine {} {:.3}  (threshold {:.2} calibrated to 0.5; {on})",
+            r.label,
+            f.macro_f1,
+            f.f1,
+            f.precision,
+            f.recall,
+            f.auc,
+            if r.label == "spam" { "F1" } else { "macro-F1" },
+            r.engine,
+            r.threshold
         );
     }
     // the whole engine on each video, with the model that never saw it
@@ -258,18 +266,18 @@ pub fn train(
 /// The score a group of signals gives a comment: "offensive" (any of the eight toxicity-family
 /// signals), "hate" (identity_hate), "spam" (spam or self_promotion), or one signal by name.
 pub fn group_score(a: &Assessment, group: &str) -> Result<f32> {
-    use plaza_moderation::train::{HATE_GROUP, OFFENSIVE_GROUP, SPAM_GROUP};
-    let get = |s: &str| a.signals.iter().find(|(n, _)| *n == s).map(|(_, v)| *v);
+    use plaza_moderation::engine::{HATE_GROUP, OFFENSIVE_GROUP, SPAM_GROUP};
     Ok(match group {
         "offensive" => a.group(&OFFENSIVE_GROUP),
         "hate" => a.group(&HATE_GROUP),
         "spam" => a.group(&SPAM_GROUP),
-        other => get(other).ok_or_else(|| {
-            anyhow!(
+        other if plaza_core::policy::SIGNALS.contains(&other) => a.signal(other),
+        other => {
+            return Err(anyhow!(
                 "unknown signal or group {other:?} (groups: offensive, hate, spam; signals: {})",
                 plaza_core::policy::SIGNALS.join(", ")
-            )
-        })?,
+            ));
+        }
     })
 }
 
