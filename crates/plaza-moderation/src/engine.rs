@@ -1154,6 +1154,30 @@ mod tests {
         }
     }
 
+    /// Keeping a protected group from office or the vote is discrimination (C.7.vi); wanting
+    /// a group treated better, or one official off the council, is not.
+    #[test]
+    fn keeping_a_group_from_office_or_the_vote_is_identity_hate() {
+        let mut e = engine();
+        for hate in [
+            "Women shouldn't be on the planning commission",
+            "Muslims should not be allowed to hold office here",
+            "Immigrants shouldnt be allowed to vote in city elections",
+        ] {
+            let a = assess(&mut e, hate);
+            assert!(score(&a, "identity_hate") >= 0.5, "{hate}: {a:?}");
+            assert!(clause_ids(&a).contains(&"C.7.vi"), "{hate}: {a:?}");
+        }
+        for fine in [
+            "Refugees shouldn't be allowed to wait this long for housing",
+            "Councilmember Ruiz shouldn't be on the council after that vote",
+            "Racism against immigrants has no place in our city",
+        ] {
+            let a = assess(&mut e, fine);
+            assert!(score(&a, "identity_hate") < 0.5, "{fine}: {a:?}");
+        }
+    }
+
     #[test]
     fn rules_alone_map_comments_to_clauses_with_evidence() {
         let mut e = engine();
