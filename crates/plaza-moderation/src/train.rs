@@ -22,8 +22,9 @@ use plaza_core::policy::Policy;
 /// share of validation tweets and civic comments scored as spam: docs/moderation.md).
 pub const TWEET_SPAM_NEGATIVES_EVERY: usize = 60;
 
-/// How many times each civic training comment (ordinary, sharing a link, or look-alike) counts (chosen on the held-out civic
-/// lines, the validation sets and the videos left out: docs/moderation.md).
+/// How many times each civic training comment (ordinary, sharing a link, or look-alike) counts
+/// (chosen on the held-out civic lines, the validation sets and the videos left out:
+/// docs/moderation.md).
 pub const CIVIC_WEIGHT: usize = 3;
 
 /// The learned labels.
