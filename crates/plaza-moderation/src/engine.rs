@@ -138,6 +138,9 @@ pub struct Engine {
     /// store's version id), so that each assessment can name the version that judged it;
     /// `None` for an engine built from a file.
     policy_version: Option<i64>,
+    /// The identity of the model this engine scores with ([`crate::model_id`]), if its caller
+    /// named it, so that each stored assessment can name the model that judged it.
+    model_id: Option<String>,
 }
 
 fn idx(signal: &str) -> usize {
@@ -167,7 +170,19 @@ impl Engine {
             },
             tracker: Tracker::new(60 * 60_000),
             policy_version: None,
+            model_id: None,
         }
+    }
+
+    /// Names the model the engine was built with (see [`Engine::model_id`]).
+    pub fn with_model_id(mut self, id: impl Into<String>) -> Self {
+        self.model_id = Some(id.into());
+        self
+    }
+
+    /// The identity of the engine's model, if its caller named one.
+    pub fn model_id(&self) -> Option<&str> {
+        self.model_id.as_deref()
     }
 
     /// Names the stored policy version the engine was built from (see

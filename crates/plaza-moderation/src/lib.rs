@@ -30,3 +30,15 @@ pub const DEFAULT_MODEL: &[u8] = include_bytes!("../model/moderation.plzm");
 pub fn default_model() -> Result<linear::Linear, String> {
     linear::Linear::from_bytes(DEFAULT_MODEL)
 }
+
+/// A model file's identity: the SHA-256 of its bytes in hexadecimal, as `sha256sum` prints it
+/// (and as docs/moderation.md and `scripts/train-model` name the shipped model).
+pub fn model_id(bytes: &[u8]) -> String {
+    plaza_core::hex(&plaza_core::record::sha256(bytes))
+}
+
+/// The shipped model's identity ([`model_id`] of [`DEFAULT_MODEL`]).
+pub fn default_model_id() -> &'static str {
+    static ID: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    ID.get_or_init(|| model_id(DEFAULT_MODEL))
+}

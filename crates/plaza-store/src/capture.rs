@@ -102,13 +102,15 @@ fn item_payload(site: i64, item: &Item, hash: &str, assessment: Option<&Value>) 
         "hidden": item.hidden,
         "audience": item.audience,
         "content_hash": hash,
-        // The record keeps the decision and its grounds (clauses, scores, evidence); the score
-        // of every signal stays with the item in the database.
+        // The record keeps the decision and its grounds (clauses, scores, evidence) and what
+        // judged it (the policy version and the model's SHA-256); the score of every signal
+        // stays with the item in the database.
         "moderation": assessment.map(|a| json!({
             "decision": a.get("decision"),
             "clauses": a.get("clauses"),
             "escalate": a.get("escalate"),
             "policy_version": a.get("policy_version"),
+            "model": a.get("model"),
         })),
     })
 }

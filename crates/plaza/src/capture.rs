@@ -306,15 +306,22 @@ fn assess_where(
 
 /// An assessment as it is stored with a comment: its decision, and its JSON naming the policy
 /// version that judged it (which a record entry written after a new version was loaded would
-/// not otherwise tell).
+/// not otherwise tell) and the model that scored it (its SHA-256: a retrained model changes
+/// decisions too, and a records request or a challenge to a removal must be able to say which
+/// model judged a comment).
 pub fn stored_assessment(
     engine: &Engine,
     platform_id: &str,
     a: &plaza_moderation::engine::Assessment,
 ) -> (String, serde_json::Value) {
     let mut json = crate::moderate::to_json(&serde_json::json!(platform_id), a);
-    if let (Some(v), Some(o)) = (engine.policy_version(), json.as_object_mut()) {
-        o.insert("policy_version".into(), serde_json::json!(v));
+    if let Some(o) = json.as_object_mut() {
+        if let Some(v) = engine.policy_version() {
+            o.insert("policy_version".into(), serde_json::json!(v));
+        }
+        if let Some(m) = engine.model_id() {
+            o.insert("model".into(), serde_json::json!(m));
+        }
     }
     (a.decision.as_str().to_string(), json)
 }

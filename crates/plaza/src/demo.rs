@@ -521,7 +521,8 @@ pub async fn seed(data: &Path) -> Result<(Store, SigningKey)> {
     let model =
         plaza_moderation::default_model().map_err(|e| anyhow::anyhow!("the shipped model: {e}"))?;
     let mut engine = plaza_moderation::engine::Engine::new(&policy, Some(model))
-        .with_policy_version(policy_version);
+        .with_policy_version(policy_version)
+        .with_model_id(plaza_moderation::default_model_id());
     for (site_id, s) in site_ids
         .iter()
         .filter(|(_, s)| matches!(s.stage, "active" | "suspended"))

@@ -251,11 +251,13 @@ pub async fn capture_once(data: &Path, site: Option<i64>) -> Result<Vec<Report>>
 }
 
 /// The moderation engine for an instance: its active policy (named by its version id) and the
-/// shipped model.
+/// shipped model (named by its SHA-256).
 pub async fn engine_for(store: &Store) -> Result<plaza_moderation::engine::Engine> {
     let (version, policy) = store.policy().await?;
     let model = plaza_moderation::default_model().map_err(|e| anyhow!("the shipped model: {e}"))?;
-    Ok(plaza_moderation::engine::Engine::new(&policy, Some(model)).with_policy_version(version))
+    Ok(plaza_moderation::engine::Engine::new(&policy, Some(model))
+        .with_policy_version(version)
+        .with_model_id(plaza_moderation::default_model_id()))
 }
 
 /// Prints the continuity of every active site; returns whether anything needs attention.

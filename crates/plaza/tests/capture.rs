@@ -1085,7 +1085,27 @@ async fn a_policy_loaded_while_capture_runs_governs_the_next_pass() {
     for (c, v) in [(&before, v1), (&after, v2)] {
         let a: Value = serde_json::from_str(c.assessment.as_deref().unwrap()).unwrap();
         assert_eq!(a["policy_version"], v, "{a}");
+        // and the model that scored it: the SHA-256 of the shipped model file
+        assert_eq!(a["model"], plaza_moderation::default_model_id(), "{a}");
     }
+    let id = plaza_moderation::default_model_id();
+    assert!(
+        id.len() == 64
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()),
+        "{id}"
+    );
+    assert!(
+        entries
+            .iter()
+            .all(|e| payload_of(e)["moderation"]["model"] == plaza_moderation::default_model_id()),
+        "every captured comment's entry names the model: {:?}",
+        entries
+            .iter()
+            .map(|e| payload_of(e)["moderation"].clone())
+            .collect::<Vec<_>>()
+    );
     let judged: Vec<Value> = entries
         .iter()
         .map(|e| payload_of(e)["moderation"]["policy_version"].clone())
