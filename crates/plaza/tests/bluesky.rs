@@ -182,6 +182,9 @@ async fn a_reply_on_a_real_pds_is_captured_classified_hidden_and_its_deletion_re
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // Plaza keeps the credential in its own data directory: the file the operator passed can
+    // go (and a test leaves no app password behind), and everything below works without it.
+    std::fs::remove_file(&secret).unwrap();
     let site = store
         .sites()
         .await
