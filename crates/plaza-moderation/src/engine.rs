@@ -92,20 +92,12 @@ pub struct Assessment {
     pub escalate: bool,
 }
 
-/// The benchmarks' groups of signals: "offensive" is any of the eight toxicity-family signals,
-/// "hate" identity_hate, "spam" spam or self_promotion.
-pub const OFFENSIVE_GROUP: [&str; 8] = [
-    "toxicity",
-    "severe_toxicity",
-    "insult",
-    "threat",
-    "obscene",
-    "sexual_explicit",
-    "identity_hate",
-    "harassment",
-];
-pub const HATE_GROUP: [&str; 1] = ["identity_hate"];
-pub const SPAM_GROUP: [&str; 2] = ["spam", "self_promotion"];
+/// The benchmarks' groups of signals: "offensive" is any of the eight toxicity-family signals
+/// (the first eight of [`SIGNALS`], toxicity to harassment), "hate" identity_hate, "spam" spam
+/// or self_promotion.
+pub const OFFENSIVE_GROUP: &[&str] = SIGNALS.split_at(8).0;
+pub const HATE_GROUP: &[&str] = &["identity_hate"];
+pub const SPAM_GROUP: &[&str] = &["spam", "self_promotion"];
 
 impl Assessment {
     /// The score of the signal named `name` (0 for a name that is not a signal).
@@ -1150,47 +1142,48 @@ mod tests {
         a.clauses.iter().map(|c| c.clause.as_str()).collect()
     }
 
+    /// Each of `hate` is identity hate filed under C.7.vi; none of `fine` is identity hate.
+    fn assert_identity_hate(hate: &[&str], fine: &[&str]) {
+        let mut e = engine();
+        for text in hate {
+            let a = assess(&mut e, text);
+            assert!(score(&a, "identity_hate") >= 0.5, "{text}: {a:?}");
+            assert!(clause_ids(&a).contains(&"C.7.vi"), "{text}: {a:?}");
+        }
+        for text in fine {
+            let a = assess(&mut e, text);
+            assert!(score(&a, "identity_hate") < 0.5, "{text}: {a:?}");
+        }
+    }
+
     #[test]
     fn a_group_and_a_dehumanising_word_in_one_sentence_is_identity_hate() {
-        let mut e = engine();
-        let a = assess(
-            &mut e,
-            "Honestly, immigrants are vermin and the council knows it",
+        assert_identity_hate(
+            &["Honestly, immigrants are vermin and the council knows it"],
+            &[
+                "The rats at the creek are back. Immigrants run half the shops on Main.",
+                "Women's soccer league signups are open until Friday",
+                "Thank you to the refugees' aid volunteers at the library",
+            ],
         );
-        assert!(score(&a, "identity_hate") >= 0.5, "{a:?}");
-        assert!(clause_ids(&a).contains(&"C.7.vi"), "{a:?}");
-        for fine in [
-            "The rats at the creek are back. Immigrants run half the shops on Main.",
-            "Women's soccer league signups are open until Friday",
-            "Thank you to the refugees' aid volunteers at the library",
-        ] {
-            let a = assess(&mut e, fine);
-            assert!(score(&a, "identity_hate") < 0.5, "{fine}: {a:?}");
-        }
     }
 
     /// Keeping a protected group from office or the vote is discrimination (C.7.vi); wanting
     /// a group treated better, or one official off the council, is not.
     #[test]
     fn keeping_a_group_from_office_or_the_vote_is_identity_hate() {
-        let mut e = engine();
-        for hate in [
-            "Women shouldn't be on the planning commission",
-            "Muslims should not be allowed to hold office here",
-            "Immigrants shouldnt be allowed to vote in city elections",
-        ] {
-            let a = assess(&mut e, hate);
-            assert!(score(&a, "identity_hate") >= 0.5, "{hate}: {a:?}");
-            assert!(clause_ids(&a).contains(&"C.7.vi"), "{hate}: {a:?}");
-        }
-        for fine in [
-            "Refugees shouldn't be allowed to wait this long for housing",
-            "Councilmember Ruiz shouldn't be on the council after that vote",
-            "Racism against immigrants has no place in our city",
-        ] {
-            let a = assess(&mut e, fine);
-            assert!(score(&a, "identity_hate") < 0.5, "{fine}: {a:?}");
-        }
+        assert_identity_hate(
+            &[
+                "Women shouldn't be on the planning commission",
+                "Muslims should not be allowed to hold office here",
+                "Immigrants shouldnt be allowed to vote in city elections",
+            ],
+            &[
+                "Refugees shouldn't be allowed to wait this long for housing",
+                "Councilmember Ruiz shouldn't be on the council after that vote",
+                "Racism against immigrants has no place in our city",
+            ],
+        );
     }
 
     #[test]

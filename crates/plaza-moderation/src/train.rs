@@ -293,8 +293,8 @@ pub fn train(sets: &Sets, policy: &Policy, bits: u32, settings: Settings) -> Tra
 
     let mut model = Linear::train(h.dims, &LABELS, &with_videos(None), settings);
     let mut reports = Vec::new();
-    let mut thresholds = [0.5f32; 3];
-    let mut engine_figures = [0.0f64; 3];
+    let mut thresholds = [0.5f32; 2];
+    let mut engine_figures = [0.0f64; 2];
     // offensive and hate: the model's best threshold on validation first, then the engine's,
     // on the model so calibrated (hate first, since the offensive group counts identity_hate)
     let val_features = [
@@ -311,8 +311,8 @@ pub fn train(sets: &Sets, policy: &Policy, bits: u32, settings: Settings) -> Tra
         calibrate(&mut model, label, thresholds[label]);
     }
     for (label, val, group) in [
-        (1, &sets.hate_val, &HATE_GROUP[..]),
-        (0, &sets.offensive_val, &OFFENSIVE_GROUP[..]),
+        (1, &sets.hate_val, HATE_GROUP),
+        (0, &sets.offensive_val, OFFENSIVE_GROUP),
     ] {
         let (t, figure) = engine_threshold(policy, &[&model], label, &[val], group, |f| f.macro_f1);
         calibrate(&mut model, label, t);
@@ -334,25 +334,32 @@ pub fn train(sets: &Sets, policy: &Policy, bits: u32, settings: Settings) -> Tra
 
     // spam: each video scored by a model that never saw it, and the threshold chosen for what
     // is measured, the whole engine's spam call on the pooled videos
+    // (each fold model's scores on its own video, kept to report the model's figures)
     let mut fold_models = Vec::new();
-    let (mut pooled, mut pooled_truth) = (Vec::new(), Vec::new());
+    let mut fold_scores: Vec<Vec<f32>> = Vec::new();
     if videos.len() > 1 {
-        for (k, (_, rows)) in sets.spam_videos.iter().enumerate() {
+        for (k, video) in videos.iter().enumerate() {
             let mut m = Linear::train(h.dims, &LABELS, &with_videos(Some(k)), settings);
             for label in [0, 1] {
                 calibrate(&mut m, label, thresholds[label]);
             }
-            pooled.extend(videos[k].iter().map(|e| m.score(2, &e.x)));
-            pooled_truth.extend(truth(rows));
+            fold_scores.push(video.iter().map(|e| m.score(2, &e.x)).collect());
             fold_models.push(m);
         }
     }
+    let pooled = fold_scores.concat();
+    let pooled_truth: Vec<bool> = sets
+        .spam_videos
+        .iter()
+        .take(fold_scores.len())
+        .flat_map(|(_, rows)| truth(rows))
+        .collect();
     let (spam_threshold, spam_engine) = if fold_models.is_empty() {
         (0.5, 0.0)
     } else {
         let folds: Vec<&Linear> = fold_models.iter().collect();
         let videos: Vec<&[Labelled]> = sets.spam_videos.iter().map(|(_, r)| &r[..]).collect();
-        engine_threshold(policy, &folds, 2, &videos, &SPAM_GROUP, |f| f.f1)
+        engine_threshold(policy, &folds, 2, &videos, SPAM_GROUP, |f| f.f1)
     };
     calibrate(&mut model, 2, spam_threshold);
     reports.push(Report {
@@ -363,13 +370,12 @@ pub fn train(sets: &Sets, policy: &Policy, bits: u32, settings: Settings) -> Tra
     });
     let folds = fold_models
         .into_iter()
-        .zip(sets.spam_videos.iter().zip(&videos))
-        .map(|(mut m, ((video, rows), examples))| {
+        .zip(sets.spam_videos.iter().zip(&fold_scores))
+        .map(|(mut m, ((video, rows), scores))| {
             calibrate(&mut m, 2, spam_threshold);
-            let scores: Vec<f32> = examples.iter().map(|e| m.score(2, &e.x)).collect();
             Fold {
                 video: video.clone(),
-                figures: evaluate(&scores, &truth(rows), 0.5),
+                figures: evaluate(scores, &truth(rows), spam_threshold),
                 model: m,
             }
         })
@@ -432,7 +438,7 @@ mod tests {
         };
         let val = rows(&[("hello there", 1), ("good morning", 1), ("nice day", 0)]);
         let policy = Policy::default_policy().unwrap();
-        let (t, figure) = engine_threshold(&policy, &[&model], 0, &[&val], &OFFENSIVE_GROUP, |f| {
+        let (t, figure) = engine_threshold(&policy, &[&model], 0, &[&val], OFFENSIVE_GROUP, |f| {
             f.macro_f1
         });
         assert_eq!(t, 0.41);
@@ -501,9 +507,9 @@ mod tests {
             })
             .group(group)
         };
-        assert!(score(&mut engine, "buy zorbex pills now", &SPAM_GROUP) >= 0.5);
-        assert!(score(&mut engine, "love this song", &SPAM_GROUP) < 0.5);
-        assert!(score(&mut engine, "you snargle wumpus", &OFFENSIVE_GROUP) >= 0.5);
-        assert!(score(&mut engine, "the park opens late", &OFFENSIVE_GROUP) < 0.5);
+        assert!(score(&mut engine, "buy zorbex pills now", SPAM_GROUP) >= 0.5);
+        assert!(score(&mut engine, "love this song", SPAM_GROUP) < 0.5);
+        assert!(score(&mut engine, "you snargle wumpus", OFFENSIVE_GROUP) >= 0.5);
+        assert!(score(&mut engine, "the park opens late", OFFENSIVE_GROUP) < 0.5);
     }
 }

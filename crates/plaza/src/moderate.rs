@@ -268,9 +268,9 @@ pub fn train(
 pub fn group_score(a: &Assessment, group: &str) -> Result<f32> {
     use plaza_moderation::engine::{HATE_GROUP, OFFENSIVE_GROUP, SPAM_GROUP};
     Ok(match group {
-        "offensive" => a.group(&OFFENSIVE_GROUP),
-        "hate" => a.group(&HATE_GROUP),
-        "spam" => a.group(&SPAM_GROUP),
+        "offensive" => a.group(OFFENSIVE_GROUP),
+        "hate" => a.group(HATE_GROUP),
+        "spam" => a.group(SPAM_GROUP),
         other if plaza_core::policy::SIGNALS.contains(&other) => a.signal(other),
         other => {
             return Err(anyhow!(
